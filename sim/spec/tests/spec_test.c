@@ -1,0 +1,87 @@
+/* Wire-format helpers: encode/decode round trips and status naming.  Sizes
+ * and offsets are static asserts in the headers; these check behaviour. */
+#include <string.h>
+
+#include "cmocka_main.h"
+#include "spec/cqe.h"
+#include "spec/rdma_cm.h"
+#include "spec/sqe.h"
+#include "spec/status.h"
+#include "spec/tcp_pdu.h"
+
+static void test_keyed_sgl_round_trips_24_bit_length_and_key(void **state)
+{
+	struct nvsim_sgl_keyed d;
+
+	(void)state;
+	nvsim_sgl_keyed_set(&d, 0x1122334455667788ull, 0xabcdef, 0xdeadbeef,
+			    NVSIM_SGL_SUBTYPE_INVALIDATE_KEY);
+	assert_int_equal(nvsim_sgl_keyed_len(&d), 0xabcdef);
+	assert_int_equal(le32toh(d.key), 0xdeadbeef);
+	assert_int_equal(le64toh(d.addr), 0x1122334455667788ull);
+	assert_int_equal(nvsim_sgl_type_of(d.id), NVSIM_SGL_TYPE_KEYED_DATA_BLOCK);
+	assert_int_equal(nvsim_sgl_subtype_of(d.id), NVSIM_SGL_SUBTYPE_INVALIDATE_KEY);
+	/* Byte 15 is the identifier, type in the high nibble. */
+	assert_int_equal(((uint8_t *)&d)[15], 0x4f);
+}
+
+static void test_status_field_packs_sct_sc_dnr_like_libnvme(void **state)
+{
+	uint16_t sf = nvsim_status(NVME_SCT_CMD_SPECIFIC, NVME_SC_CONNECT_INVALID_PARAM, true);
+
+	(void)state;
+	assert_int_equal(sf, 0x4182);
+	assert_int_equal(nvsim_status_sct(sf), 1);
+	assert_int_equal(nvsim_status_sc(sf), 0x82);
+	assert_true(nvsim_status_dnr(sf));
+	assert_int_equal(nvme_status_code_type(sf), 1);
+}
+
+static void test_status_describe_names_code_and_dnr(void **state)
+{
+	char buf[160];
+
+	(void)state;
+	nvsim_status_describe(NVSIM_SC_GENERIC(NVME_SC_INVALID_FIELD), false, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "SCT 0h/SC 02h"));
+	assert_non_null(strstr(buf, "[DNR]"));
+	assert_non_null(strstr(buf, "Invalid Field"));
+}
+
+static void test_cqe_status_separates_phase_from_status_field(void **state)
+{
+	struct nvsim_cqe cqe = { .status = htole16((uint16_t)(0x4002u << 1 | 1)) };
+
+	(void)state;
+	assert_int_equal(nvsim_cqe_status_field(&cqe), 0x4002);
+	assert_int_equal(nvsim_cqe_phase(&cqe), 1);
+}
+
+static void test_connect_invalid_param_dw0_carries_ipo_and_iattr(void **state)
+{
+	(void)state;
+	/* SUBNQN sits at byte 256 of the Connect data: IATTR 1, IPO 256. */
+	assert_int_equal(nvsim_connect_invalid_param_dw0(NVSIM_IATTR_CONNECT_DATA, 256), 0x01000001);
+	assert_int_equal(nvsim_connect_invalid_param_dw0(NVSIM_IATTR_SQE, 44), 0x002c0000);
+}
+
+static void test_sqe_psdt_and_xfer_direction_decode(void **state)
+{
+	struct nvsim_sqe sqe = { .opcode = 0x02, .flags = 1u << NVSIM_SQE_PSDT_SHIFT };
+
+	(void)state;
+	assert_int_equal(nvsim_sqe_psdt(&sqe), NVSIM_PSDT_SGL_MPTR_CONTIG);
+	assert_int_equal(nvsim_opcode_xfer(0x01), 1); /* write: host to controller */
+	assert_int_equal(nvsim_opcode_xfer(0x02), 2); /* read: controller to host */
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_keyed_sgl_round_trips_24_bit_length_and_key),
+	cmocka_unit_test(test_status_field_packs_sct_sc_dnr_like_libnvme),
+	cmocka_unit_test(test_status_describe_names_code_and_dnr),
+	cmocka_unit_test(test_cqe_status_separates_phase_from_status_field),
+	cmocka_unit_test(test_connect_invalid_param_dw0_carries_ipo_and_iattr),
+	cmocka_unit_test(test_sqe_psdt_and_xfer_direction_decode),
+};
+
+NVMFSIM_TEST_MAIN(tests)

@@ -1,0 +1,230 @@
+/* The emulated NVMe controller: a transport-agnostic model fed one SQE (plus
+ * a data buffer) at a time and answering one CQE through a callback.
+ *
+ * No sockets, no verbs, no threads.  Time comes from an injectable clock, so
+ * keep-alive expiry, slow namespaces and delayed completions are
+ * deterministic under test.  The target wing (sim/target) owns associations,
+ * Connect and transports; it drives this model through the calls below.
+ *
+ * Errors from library calls are -errno.  Command errors are NVMe statuses in
+ * the CQE, recorded in the error log like a real controller does.
+ */
+#ifndef NVSIM_CTRL_CTRL_H
+#define NVSIM_CTRL_CTRL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spec/cqe.h"
+#include "spec/sqe.h"
+
+struct nvsim_ctrl;
+
+/* ---- data buffers --------------------------------------------------------
+ * The command's data as the transport delivers it: already fetched for
+ * host-to-controller transfers, to be pushed back after completion for
+ * controller-to-host ones.  len is the total the host described (the SGL
+ * length); the controller checks it against what the command needs. */
+struct nvsim_iov {
+	void *base;
+	size_t len;
+};
+
+struct nvsim_data {
+	struct nvsim_iov *iov;
+	unsigned int iovcnt;
+	size_t len;
+};
+
+/* Wrap one contiguous buffer. */
+void nvsim_data_init_flat(struct nvsim_data *data, struct nvsim_iov *iov, void *buf, size_t len);
+/* Copy between the buffer at byte offset off and flat memory; -ERANGE if
+ * [off, off + len) leaves the buffer. */
+int nvsim_data_copy_out(const struct nvsim_data *data, size_t off, void *dst, size_t len);
+int nvsim_data_copy_in(struct nvsim_data *data, size_t off, const void *src, size_t len);
+int nvsim_data_fill(struct nvsim_data *data, size_t off, int byte, size_t len);
+
+/* ---- time ---------------------------------------------------------------- */
+struct nvsim_clock {
+	uint64_t (*now_ns)(void *ctx);
+	void *ctx;
+};
+
+/* CLOCK_MONOTONIC. */
+struct nvsim_clock nvsim_clock_monotonic(void);
+
+/* ---- configuration -------------------------------------------------------- */
+
+/* What a KATO of 0 means.  The Base spec lets 0 disable the Keep Alive Timer
+ * (NVMe Base 2.0 §5.27.1.12 (approx.)) and defines Keep Alive Timeout Invalid
+ * for "a value of 0h on a transport that requires keep alive" (§4.6.1.2.1
+ * (approx.)).  Linux nvmet disables the timer on Set Features and rejects a
+ * Keep Alive command while disabled; SPDK rejects the Set Features. */
+enum nvsim_kato_zero_policy {
+	NVSIM_KATO_ZERO_DISABLES, /* Linux nvmet */
+	NVSIM_KATO_ZERO_INVALID,  /* SPDK: Set Features KATO=0 -> Keep Alive Timeout Invalid */
+};
+
+struct nvsim_ctrl_events {
+	/* The Keep Alive Timer expired: the owner must tear the association
+	 * down (NVMe Base 2.0 §3.9 (approx.)).  Reported once per expiry. */
+	void (*kato_expired)(void *arg, struct nvsim_ctrl *ctrl);
+	void *arg;
+};
+
+struct nvsim_ctrl_config {
+	uint16_t cntlid;
+	char subnqn[224]; /* NQNs are at most 223 bytes + NUL */
+	char serial[21];
+	char model[41];
+	char firmware[9];
+
+	uint16_t mqes;		/* CAP.MQES, 0's based: largest queue is mqes + 1 entries */
+	uint16_t max_io_queues; /* I/O queue pairs granted at most (1..65535) */
+	uint8_t mdts;		/* 2^mdts x 4 KiB per command; 0 = no limit */
+	uint8_t aerl;		/* 0's based: aerl + 1 AERs may be outstanding */
+	uint8_t elpe;		/* 0's based error log entries */
+	uint8_t acl;		/* 0's based Abort limit */
+	uint16_t kas;		/* keep-alive granularity, 100 ms units */
+	uint32_t max_namespaces; /* NN */
+
+	enum nvsim_kato_zero_policy kato_zero;
+	bool traffic_based_keep_alive; /* any command, not just Keep Alive, resets the timer */
+	bool discovery;		       /* discovery controller: IOSQES/IOCQES not enforced */
+	bool require_sgl;	       /* fabrics: PSDT must be 01b (SGL) */
+	bool sgl_oversize_ok;	       /* SGLS bit 18: data SGL may exceed the transfer */
+	bool keyed_sgl;		       /* SGLS bit 2 */
+	bool volatile_write_cache;     /* VWC present */
+
+	/* Fabrics fields of Identify Controller, set by the transport. */
+	uint32_t ioccsz;
+	uint32_t iorcsz;
+	uint16_t icdoff;
+	uint8_t msdbd;
+	uint8_t trtype; /* for error log entries */
+
+	uint64_t seed; /* fault-injection PRNG */
+	struct nvsim_clock clock;
+	struct nvsim_ctrl_events events;
+};
+
+/* Defaults modelled on a strict fabrics I/O controller: MQES 1023, 128 I/O
+ * queues, MDTS 8 (1 MiB), AERL 3, 64 error log entries, KAS 1 s. */
+void nvsim_ctrl_config_init(struct nvsim_ctrl_config *cfg);
+
+int nvsim_ctrl_create(const struct nvsim_ctrl_config *cfg, struct nvsim_ctrl **out);
+/* Frees everything; outstanding commands are released without completion
+ * (call nvsim_ctrl_teardown first to complete them). */
+void nvsim_ctrl_destroy(struct nvsim_ctrl *ctrl);
+
+/* ---- namespaces ------------------------------------------------------------ */
+enum nvsim_ns_backend {
+	NVSIM_NS_NULL, /* discards writes, reads zeros */
+	NVSIM_NS_RAM,  /* sparse: memory is allocated on first write */
+	NVSIM_NS_FILE, /* pread/pwrite on a file, created if needed */
+};
+
+struct nvsim_ns_config {
+	enum nvsim_ns_backend backend;
+	uint64_t size_bytes;  /* multiple of lba_size */
+	uint32_t lba_size;    /* 512 or 4096 */
+	const char *path;     /* NVSIM_NS_FILE */
+	uint64_t latency_ns;  /* completions wait this long: a slow back end */
+	uint64_t mem_limit_bytes; /* NVSIM_NS_RAM: memory cap, 0 = min(size, 1 GiB); writes
+				   * past it fail with Capacity Exceeded */
+};
+
+/* Attach a namespace; raises a Namespace Attribute Changed notice. */
+int nvsim_ctrl_add_ns(struct nvsim_ctrl *ctrl, uint32_t nsid, const struct nvsim_ns_config *cfg);
+int nvsim_ctrl_remove_ns(struct nvsim_ctrl *ctrl, uint32_t nsid);
+/* Bytes of memory the namespace's back end holds (RAM back end's pages). */
+int nvsim_ctrl_ns_mem_bytes(struct nvsim_ctrl *ctrl, uint32_t nsid, uint64_t *bytes);
+
+/* ---- queues ---------------------------------------------------------------- */
+/* An I/O queue pair created by Connect.  The admin queue (qid 0) exists from
+ * creation with admin_sqsize entries.  sqsize is 0's based. */
+int nvsim_ctrl_set_admin_queue_size(struct nvsim_ctrl *ctrl, uint16_t sqsize);
+int nvsim_ctrl_add_io_queue(struct nvsim_ctrl *ctrl, uint16_t qid, uint16_t sqsize);
+/* Completes the queue's outstanding commands with Aborted - SQ Deletion. */
+int nvsim_ctrl_delete_io_queue(struct nvsim_ctrl *ctrl, uint16_t qid);
+/* Number of I/O queues granted by Set Features Number of Queues (1-based). */
+uint16_t nvsim_ctrl_io_queues_granted(const struct nvsim_ctrl *ctrl);
+
+/* ---- commands -------------------------------------------------------------- */
+typedef void (*nvsim_done_fn)(void *arg, const struct nvsim_cqe *cqe);
+
+/* Submit one command on queue qid.  The completion arrives through done,
+ * possibly before this returns, possibly later (from nvsim_ctrl_poll), or,
+ * for an AER, when an event occurs.  data may be NULL when the command
+ * carries none.  data must stay valid until done is called.
+ * Returns 0 when the command was accepted (its outcome is in the CQE),
+ * -ENOENT for a queue that does not exist, -EBUSY when the queue already has
+ * sqsize + 1 commands outstanding (the host overran it). */
+int nvsim_ctrl_submit(struct nvsim_ctrl *ctrl, uint16_t qid, const struct nvsim_sqe *sqe,
+		      struct nvsim_data *data, nvsim_done_fn done, void *arg);
+
+/* Advance time-driven work: delayed completions whose time has come and the
+ * keep-alive check.  Returns the number of completions delivered. */
+int nvsim_ctrl_poll(struct nvsim_ctrl *ctrl);
+
+/* Complete every outstanding command (AERs, delayed ones) with Aborted - SQ
+ * Deletion, as when the association ends.  Dropped commands stay silent. */
+void nvsim_ctrl_teardown(struct nvsim_ctrl *ctrl);
+
+/* ---- registers (fabrics properties) ----------------------------------------
+ * Offsets as in NVMe Base 2.0 §3.1.4 (approx.): CAP 00h (8 bytes), VS 08h,
+ * CC 14h, CSTS 1Ch.  Return an NVMe status field (0 = success); errloc gets
+ * the byte of the Property Get/Set SQE at fault. */
+uint16_t nvsim_ctrl_prop_get(struct nvsim_ctrl *ctrl, uint32_t ofst, unsigned size,
+			     uint64_t *value, uint16_t *errloc);
+uint16_t nvsim_ctrl_prop_set(struct nvsim_ctrl *ctrl, uint32_t ofst, unsigned size,
+			     uint64_t value, uint16_t *errloc);
+bool nvsim_ctrl_ready(const struct nvsim_ctrl *ctrl);
+/* Host identifier from Connect: Get Features Host Identifier reports it. */
+void nvsim_ctrl_set_hostid(struct nvsim_ctrl *ctrl, const uint8_t hostid[16]);
+/* KATO from Connect (ms); rounded up to the KAS granularity. */
+uint16_t nvsim_ctrl_set_kato(struct nvsim_ctrl *ctrl, uint32_t kato_ms);
+uint32_t nvsim_ctrl_kato_ms(const struct nvsim_ctrl *ctrl);
+
+/* ---- asynchronous events ---------------------------------------------------- */
+/* Report an error not tied to a command (Asynchronous Event type 0, e.g.
+ * info 05h Persistent Internal Error). */
+void nvsim_ctrl_raise_error_event(struct nvsim_ctrl *ctrl, uint8_t info);
+
+/* ---- fault injection -------------------------------------------------------- */
+enum nvsim_inject_action {
+	NVSIM_INJECT_STATUS, /* complete with the chosen status instead of executing */
+	NVSIM_INJECT_DELAY,  /* execute, then hold the completion for delay_ns */
+	NVSIM_INJECT_DROP,   /* never execute, never complete */
+};
+
+#define NVSIM_MATCH_ANY (-1)
+
+struct nvsim_inject_rule {
+	/* Match: each field NVSIM_MATCH_ANY or a value. */
+	int opcode;
+	int qid;
+	int64_t nsid;
+	bool admin_only;
+	bool io_only;
+	bool lba_range;	    /* match only I/O whose LBAs overlap [lba_first, lba_last] */
+	uint64_t lba_first;
+	uint64_t lba_last;
+	uint32_t every_nth;   /* 0 or 1: every match; N: the Nth, 2Nth, ... */
+	uint32_t probability_ppm; /* 0 = always; else chance per match in 1e-6, seeded */
+	uint32_t count;	      /* stop after firing this many times; 0 = forever */
+
+	enum nvsim_inject_action action;
+	uint16_t status; /* NVSIM_INJECT_STATUS: status field, DNR as chosen */
+	uint64_t delay_ns;
+};
+
+void nvsim_inject_rule_init(struct nvsim_inject_rule *rule);
+/* Returns the rule's id (>= 0) or -errno. */
+int nvsim_ctrl_inject_add(struct nvsim_ctrl *ctrl, const struct nvsim_inject_rule *rule);
+int nvsim_ctrl_inject_clear(struct nvsim_ctrl *ctrl);
+/* How many times rule id has fired. */
+int nvsim_ctrl_inject_fired(struct nvsim_ctrl *ctrl, int id, uint64_t *fired);
+
+#endif

@@ -1,0 +1,264 @@
+/* The NVM command set (NVM Command Set 1.0 §3 (approx.)): Read, Write,
+ * Compare, Write Zeroes, Verify, Flush and Dataset Management.  Every range
+ * is checked against the namespace, u64 wrap included, before a back end
+ * sees it. */
+#include <errno.h>
+#include <string.h>
+
+#include "ctrl/ctrl_priv.h"
+
+#define DSM_RANGES_MAX 256u
+
+static uint16_t io_fail(struct nvsim_req *req, uint16_t status, uint16_t loc)
+{
+	return nvsim_req_fail(req, status, loc);
+}
+
+/* [slba, slba + nlb) must lie inside the namespace. */
+static uint16_t check_lba_range(struct nvsim_req *req, const struct nvsim_ns *ns, uint64_t slba,
+				uint64_t nlb)
+{
+	if (slba >= ns->nlb || nlb > ns->nlb - slba) {
+		req->err_lba = slba;
+		req->has_err_lba = true;
+		return io_fail(req, NVSIM_SC_GENERIC(NVME_SC_LBA_RANGE),
+			       offsetof(struct nvsim_sqe_rw, slba));
+	}
+	return 0;
+}
+
+static uint16_t backend_status(struct nvsim_req *req, int err, bool writing)
+{
+	if (err == -ENOSPC)
+		return io_fail(req, NVSIM_SC_GENERIC(NVME_SC_CAP_EXCEEDED), NVSIM_ERR_LOC_NONE);
+	if (writing)
+		return io_fail(req, NVSIM_SC_MEDIA(NVME_SC_WRITE_FAULT), NVSIM_ERR_LOC_NONE);
+	return io_fail(req, NVSIM_SC_MEDIA(NVME_SC_READ_ERROR), NVSIM_ERR_LOC_NONE);
+}
+
+/* Read, Write, Compare: SLBA/NLB, MDTS, then the data length. */
+static uint16_t rw_prepare(struct nvsim_req *req, const struct nvsim_ns *ns, uint64_t *off,
+			   uint64_t *bytes)
+{
+	const struct nvsim_sqe_rw *cmd = (const void *)&req->sqe;
+	uint64_t slba = le64toh(cmd->slba), nlb = (uint64_t)le16toh(cmd->nlb) + 1;
+	uint16_t status = check_lba_range(req, ns, slba, nlb);
+
+	if (status)
+		return status;
+	*bytes = nlb << ns->lba_shift;
+	*off = slba << ns->lba_shift;
+	if (*bytes > nvsim_mdts_bytes(req->ctrl))
+		return io_fail(req, NVSIM_SC_GENERIC(NVME_SC_INVALID_FIELD),
+			       offsetof(struct nvsim_sqe_rw, nlb));
+	return nvsim_req_check_data_len(req, *bytes);
+}
+
+static void count_read(struct nvsim_req *req, struct nvsim_ns *ns, uint64_t bytes)
+{
+	ns->units_read_512 += bytes >> 9;
+	ns->host_read_cmds++;
+	req->ctrl->smart.units_read_512 += bytes >> 9;
+	req->ctrl->smart.host_reads++;
+}
+
+static void count_write(struct nvsim_req *req, struct nvsim_ns *ns, uint64_t bytes)
+{
+	ns->units_written_512 += bytes >> 9;
+	ns->host_write_cmds++;
+	req->ctrl->smart.units_written_512 += bytes >> 9;
+	req->ctrl->smart.host_writes++;
+}
+
+static uint16_t exec_read(struct nvsim_req *req, struct nvsim_ns *ns)
+{
+	uint64_t off, bytes;
+	uint16_t status = rw_prepare(req, ns, &off, &bytes);
+	int err;
+
+	if (status)
+		return status;
+	err = nvsim_ns_read_into(ns, off, req->data, (size_t)bytes);
+	if (err)
+		return backend_status(req, err, false);
+	count_read(req, ns, bytes);
+	return 0;
+}
+
+static uint16_t exec_write(struct nvsim_req *req, struct nvsim_ns *ns)
+{
+	uint64_t off, bytes;
+	uint16_t status = rw_prepare(req, ns, &off, &bytes);
+	int err;
+
+	if (status)
+		return status;
+	err = nvsim_ns_write_from(ns, off, req->data, (size_t)bytes);
+	if (err)
+		return backend_status(req, err, true);
+	count_write(req, ns, bytes);
+	return 0;
+}
+
+static uint16_t exec_compare(struct nvsim_req *req, struct nvsim_ns *ns)
+{
+	uint64_t off, bytes;
+	uint16_t status = rw_prepare(req, ns, &off, &bytes);
+	int same;
+
+	if (status)
+		return status;
+	same = nvsim_ns_compare(ns, off, req->data, (size_t)bytes);
+	if (same < 0)
+		return backend_status(req, same, false);
+	ns->host_read_cmds++;
+	req->ctrl->smart.host_reads++;
+	if (!same)
+		return io_fail(req, NVSIM_SC_MEDIA(NVME_SC_COMPARE_FAILED), NVSIM_ERR_LOC_NONE);
+	return 0;
+}
+
+/* Write Zeroes and Verify move no data; the range rules still apply. */
+static uint16_t range_only_prepare(struct nvsim_req *req, const struct nvsim_ns *ns,
+				   uint64_t *off, uint64_t *bytes)
+{
+	const struct nvsim_sqe_rw *cmd = (const void *)&req->sqe;
+	uint64_t slba = le64toh(cmd->slba), nlb = (uint64_t)le16toh(cmd->nlb) + 1;
+	uint16_t status = check_lba_range(req, ns, slba, nlb);
+
+	if (status)
+		return status;
+	*off = slba << ns->lba_shift;
+	*bytes = nlb << ns->lba_shift;
+	return nvsim_req_check_data_len(req, 0);
+}
+
+static uint16_t exec_write_zeroes(struct nvsim_req *req, struct nvsim_ns *ns)
+{
+	uint64_t off, bytes;
+	uint16_t status = range_only_prepare(req, ns, &off, &bytes);
+	int err;
+
+	if (status)
+		return status;
+	/* With or without DEAC the blocks read as zeros afterwards (DLFEAT
+	 * 001b), so deallocating is a correct way to zero them. */
+	err = ns->ops->deallocate(ns->be, off, bytes);
+	if (err)
+		return backend_status(req, err, true);
+	ns->host_write_cmds++;
+	req->ctrl->smart.host_writes++;
+	return 0;
+}
+
+static uint16_t exec_verify(struct nvsim_req *req, struct nvsim_ns *ns)
+{
+	uint64_t off, bytes;
+	uint16_t status = range_only_prepare(req, ns, &off, &bytes);
+
+	if (status)
+		return status;
+	/* Nothing to check: the model stores no protection information and
+	 * its media never fails unless an injection rule says so. */
+	ns->host_read_cmds++;
+	req->ctrl->smart.host_reads++;
+	return 0;
+}
+
+static uint16_t exec_dsm(struct nvsim_req *req, struct nvsim_ns *ns)
+{
+	const struct nvsim_sqe_dsm *cmd = (const void *)&req->sqe;
+	struct nvme_dsm_range ranges[DSM_RANGES_MAX];
+	uint32_t nr = (uint32_t)cmd->nr + 1; /* 0's based: at most 256 */
+	uint16_t status = nvsim_req_check_data_len(req, nr * sizeof(ranges[0]));
+
+	if (status)
+		return status;
+	if (nvsim_data_copy_out(req->data, 0, ranges, nr * sizeof(ranges[0])))
+		return NVSIM_SC_GENERIC(NVME_SC_DATA_XFER_ERROR);
+	/* Check every range before touching any: the command is all or
+	 * nothing. */
+	for (uint32_t i = 0; i < nr; i++) {
+		status = check_lba_range(req, ns, le64toh(ranges[i].slba), le32toh(ranges[i].nlb));
+		if (status)
+			return status;
+	}
+	if (!(le32toh(cmd->attributes) & NVSIM_DSM_ATTR_DEALLOCATE))
+		return 0; /* IDR/IDW are hints only */
+	for (uint32_t i = 0; i < nr; i++) {
+		uint64_t nlb = le32toh(ranges[i].nlb);
+		int err;
+
+		if (!nlb)
+			continue;
+		err = ns->ops->deallocate(ns->be, le64toh(ranges[i].slba) << ns->lba_shift,
+					  nlb << ns->lba_shift);
+		if (err)
+			return backend_status(req, err, true);
+	}
+	return 0;
+}
+
+static uint16_t exec_flush(struct nvsim_req *req)
+{
+	struct nvsim_ctrl *ctrl = req->ctrl;
+	uint32_t nsid = le32toh(req->sqe.nsid);
+	uint16_t status = nvsim_req_check_data_len(req, 0);
+	struct nvsim_ns *ns;
+
+	if (status)
+		return status;
+	/* NSID FFFFFFFFh flushes every namespace (VWC bits 2:1 = 11b). */
+	if (nsid == NVME_NSID_ALL) {
+		for (uint32_t id = 1; id <= ctrl->cfg.max_namespaces; id++) {
+			ns = nvsim_ns_get(ctrl, id);
+			if (ns && ns->ops->flush(ns->be))
+				return backend_status(req, -EIO, true);
+		}
+		return 0;
+	}
+	ns = nvsim_ns_get(ctrl, nsid);
+	if (!ns)
+		return io_fail(req, NVSIM_SC_GENERIC(NVME_SC_INVALID_NS), NVSIM_SQE_OFF_NSID);
+	if (ns->ops->flush(ns->be))
+		return backend_status(req, -EIO, true);
+	return 0;
+}
+
+int nvsim_exec_io(struct nvsim_req *req)
+{
+	struct nvsim_ns *ns;
+	uint8_t opcode = req->sqe.opcode;
+
+	if (opcode == nvme_cmd_flush)
+		return exec_flush(req);
+	switch (opcode) {
+	case nvme_cmd_read:
+	case nvme_cmd_write:
+	case nvme_cmd_compare:
+	case nvme_cmd_write_zeroes:
+	case nvme_cmd_verify:
+	case nvme_cmd_dsm:
+		break;
+	default:
+		return io_fail(req, NVSIM_SC_GENERIC(NVME_SC_INVALID_OPCODE), NVSIM_SQE_OFF_OPCODE);
+	}
+	ns = nvsim_ns_get(req->ctrl, le32toh(req->sqe.nsid));
+	if (!ns)
+		return io_fail(req, NVSIM_SC_GENERIC(NVME_SC_INVALID_NS), NVSIM_SQE_OFF_NSID);
+	req->delay_ns = ns->latency_ns;
+	switch (opcode) {
+	case nvme_cmd_read:
+		return exec_read(req, ns);
+	case nvme_cmd_write:
+		return exec_write(req, ns);
+	case nvme_cmd_compare:
+		return exec_compare(req, ns);
+	case nvme_cmd_write_zeroes:
+		return exec_write_zeroes(req, ns);
+	case nvme_cmd_verify:
+		return exec_verify(req, ns);
+	default:
+		return exec_dsm(req, ns);
+	}
+}

@@ -1,0 +1,64 @@
+/* The null back end: every write is discarded, every read returns zeros.
+ * Useful for protocol tests and for pure transport throughput. */
+#include <string.h>
+
+#include "ctrl/ns.h"
+
+static int null_read(void *be, uint64_t off, void *buf, size_t len)
+{
+	(void)be;
+	(void)off;
+	memset(buf, 0, len);
+	return 0;
+}
+
+static int null_write(void *be, uint64_t off, const void *buf, size_t len)
+{
+	(void)be;
+	(void)off;
+	(void)buf;
+	(void)len;
+	return 0;
+}
+
+static int null_deallocate(void *be, uint64_t off, uint64_t len)
+{
+	(void)be;
+	(void)off;
+	(void)len;
+	return 0;
+}
+
+static int null_flush(void *be)
+{
+	(void)be;
+	return 0;
+}
+
+static uint64_t null_mem_bytes(void *be)
+{
+	(void)be;
+	return 0;
+}
+
+static void null_destroy(void *be)
+{
+	(void)be;
+}
+
+int nvsim_ns_null_open(const struct nvsim_ns_config *cfg, void **be)
+{
+	(void)cfg;
+	*be = NULL;
+	return 0;
+}
+
+const struct nvsim_ns_ops nvsim_ns_null_ops = {
+	.name = "null",
+	.read = null_read,
+	.write = null_write,
+	.deallocate = null_deallocate,
+	.flush = null_flush,
+	.mem_bytes = null_mem_bytes,
+	.destroy = null_destroy,
+};

@@ -28,12 +28,32 @@ static int exec_abort(struct nvsim_req *req)
 	return 0;
 }
 
+/* What a discovery controller accepts (Linux nvmet_parse_discovery_cmd;
+ * SPDK allows the same set). */
+static bool discovery_allows(uint8_t opcode)
+{
+	switch (opcode) {
+	case nvme_admin_get_log_page:
+	case nvme_admin_identify:
+	case nvme_admin_set_features:
+	case nvme_admin_get_features:
+	case nvme_admin_async_event:
+	case nvme_admin_keep_alive:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int nvsim_exec_admin(struct nvsim_req *req)
 {
 	/* Only fabrics commands are allowed until CSTS.RDY (Linux
 	 * nvmet_check_ctrl_status; NVMe Base 2.0 §3.5.1 (approx.)). */
 	if (!nvsim_ctrl_ready(req->ctrl))
 		return nvsim_req_fail(req, NVSIM_SC_GENERIC(NVME_SC_CMD_SEQ_ERROR),
+				      NVSIM_SQE_OFF_OPCODE);
+	if (req->ctrl->cfg.discovery && !discovery_allows(req->sqe.opcode))
+		return nvsim_req_fail(req, NVSIM_SC_GENERIC(NVME_SC_INVALID_OPCODE),
 				      NVSIM_SQE_OFF_OPCODE);
 
 	switch (req->sqe.opcode) {

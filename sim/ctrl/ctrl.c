@@ -104,6 +104,8 @@ err:
 	return ret;
 }
 
+static void req_discard(struct nvsim_req *req);
+
 void nvsim_ctrl_destroy(struct nvsim_ctrl *ctrl)
 {
 	if (!ctrl)
@@ -112,14 +114,14 @@ void nvsim_ctrl_destroy(struct nvsim_ctrl *ctrl)
 		struct nvsim_req *req = ctrl->pending_head;
 
 		nvsim_req_unpark(req);
-		free(req);
+		req_discard(req);
 	}
 	if (ctrl->ioq)
 		for (uint32_t q = 1; q <= ctrl->cfg.max_io_queues; q++)
 			free(ctrl->ioq[q]);
 	if (ctrl->ns)
 		for (uint32_t i = 0; i < ctrl->cfg.max_namespaces; i++)
-			nvsim_ns_destroy(ctrl->ns[i]);
+			nvsim_ns_put(ctrl->ns[i]);
 	free(ctrl->ioq);
 	free(ctrl->ns);
 	free(ctrl->errlog);
@@ -147,20 +149,35 @@ struct nvsim_ns *nvsim_ns_get(struct nvsim_ctrl *ctrl, uint32_t nsid)
 	return slot ? *slot : NULL;
 }
 
-int nvsim_ctrl_add_ns(struct nvsim_ctrl *ctrl, uint32_t nsid, const struct nvsim_ns_config *cfg)
+int nvsim_ctrl_attach_ns(struct nvsim_ctrl *ctrl, uint32_t nsid, struct nvsim_ns *ns)
 {
 	struct nvsim_ns **slot = ns_slot(ctrl, nsid);
-	int ret;
 
-	if (!slot)
+	if (!slot || !ns || ns->nsid != nsid)
 		return -EINVAL;
 	if (*slot)
 		return -EEXIST;
-	ret = nvsim_ns_create(&ctrl->cfg, nsid, cfg, slot);
-	if (ret)
-		return ret;
+	nvsim_ns_hold(ns);
+	*slot = ns;
 	nvsim_aen_notice_ns_changed(ctrl, nsid);
 	return 0;
+}
+
+int nvsim_ctrl_add_ns(struct nvsim_ctrl *ctrl, uint32_t nsid, const struct nvsim_ns_config *cfg)
+{
+	struct nvsim_ns *ns;
+	int ret;
+
+	if (!ns_slot(ctrl, nsid))
+		return -EINVAL;
+	if (nvsim_ns_get(ctrl, nsid))
+		return -EEXIST;
+	ret = nvsim_ns_open(cfg, ctrl->cfg.serial, ctrl->cfg.subnqn, nsid, &ns);
+	if (ret)
+		return ret;
+	ret = nvsim_ctrl_attach_ns(ctrl, nsid, ns);
+	nvsim_ns_put(ns);
+	return ret;
 }
 
 int nvsim_ctrl_remove_ns(struct nvsim_ctrl *ctrl, uint32_t nsid)
@@ -169,7 +186,7 @@ int nvsim_ctrl_remove_ns(struct nvsim_ctrl *ctrl, uint32_t nsid)
 
 	if (!slot || !*slot)
 		return -ENOENT;
-	nvsim_ns_destroy(*slot);
+	nvsim_ns_put(*slot);
 	*slot = NULL;
 	nvsim_aen_notice_ns_changed(ctrl, nsid);
 	return 0;
@@ -186,6 +203,16 @@ int nvsim_ctrl_ns_mem_bytes(struct nvsim_ctrl *ctrl, uint32_t nsid, uint64_t *by
 }
 
 /* ---- queues -------------------------------------------------------------- */
+
+/* Free a command that will never complete, telling its submitter. */
+static void req_discard(struct nvsim_req *req)
+{
+	const struct nvsim_ctrl_events *ev = &req->ctrl->cfg.events;
+
+	if (ev->command_discarded)
+		ev->command_discarded(ev->arg, req->done_arg);
+	free(req);
+}
 
 struct nvsim_queue *nvsim_queue_get(struct nvsim_ctrl *ctrl, uint16_t qid)
 {
@@ -236,11 +263,11 @@ static void abort_parked(struct nvsim_ctrl *ctrl, const struct nvsim_queue *q)
 			nvsim_req_unpark(req);
 			if (req->state == NVSIM_REQ_DROPPED) {
 				req->queue->outstanding--;
-				free(req);
+				req_discard(req);
 			} else {
 				if (req->state == NVSIM_REQ_AER_WAITING)
 					ctrl->aer_outstanding--;
-				req->status = NVSIM_SC_GENERIC(NVME_SC_ABORT_QUEUE);
+				req->status = nvsim_status(NVME_SCT_GENERIC, NVME_SC_ABORT_QUEUE, false);
 				req->dw0 = 0;
 				nvsim_req_complete(req);
 			}

@@ -70,6 +70,20 @@ struct nvsim_ctrl_events {
 	/* The Keep Alive Timer expired: the owner must tear the association
 	 * down (NVMe Base 2.0 §3.9 (approx.)).  Reported once per expiry. */
 	void (*kato_expired)(void *arg, struct nvsim_ctrl *ctrl);
+	/* A command the controller will never complete (dropped by fault
+	 * injection) was freed with its queue or controller: release what
+	 * the submitter's done_arg holds.  Optional. */
+	void (*command_discarded)(void *arg, void *done_arg);
+	void *arg;
+};
+
+/* A log page the controller's owner serves, such as the target wing's
+ * Discovery log (LID 70h): the model checks the command and copies the
+ * window; the owner only says how big the page is now and fills it. */
+struct nvsim_log_source {
+	uint8_t lid;
+	size_t (*size)(void *arg);
+	void (*fill)(void *arg, uint8_t *buf, size_t len); /* buf is zeroed */
 	void *arg;
 };
 
@@ -91,7 +105,10 @@ struct nvsim_ctrl_config {
 
 	enum nvsim_kato_zero_policy kato_zero;
 	bool traffic_based_keep_alive; /* any command, not just Keep Alive, resets the timer */
-	bool discovery;		       /* discovery controller: IOSQES/IOCQES not enforced */
+	/* Discovery controller: IOSQES/IOCQES not enforced; only Identify CNS
+	 * 01h, Get Log Page of extra_log, Keep Alive, Get/Set Features and AER
+	 * are allowed (NVMe-oF 1.1 §5 (approx.), as Linux nvmet). */
+	bool discovery;
 	bool require_sgl;	       /* fabrics: PSDT must be 01b (SGL) */
 	bool sgl_oversize_ok;	       /* SGLS bit 18: data SGL may exceed the transfer */
 	bool keyed_sgl;		       /* SGLS bit 2 */
@@ -103,6 +120,8 @@ struct nvsim_ctrl_config {
 	uint16_t icdoff;
 	uint8_t msdbd;
 	uint8_t trtype; /* for error log entries */
+
+	struct nvsim_log_source extra_log; /* size == NULL: none */
 
 	uint64_t seed; /* fault-injection PRNG */
 	struct nvsim_clock clock;
@@ -135,8 +154,21 @@ struct nvsim_ns_config {
 				   * past it fail with Capacity Exceeded */
 };
 
-/* Attach a namespace; raises a Namespace Attribute Changed notice. */
+/* Create a namespace and attach it; raises a Namespace Attribute Changed
+ * notice once the controller is ready. */
 int nvsim_ctrl_add_ns(struct nvsim_ctrl *ctrl, uint32_t nsid, const struct nvsim_ns_config *cfg);
+
+/* A namespace outside any controller, so that every controller of one
+ * subsystem shares the same media (NVMe-oF: controllers are created per
+ * host association, namespaces belong to the subsystem).  Reference
+ * counted: open gives one reference, each attach takes one. NGUID, UUID
+ * and EUI-64 derive from serial, subsystem NQN and NSID. */
+struct nvsim_ns;
+int nvsim_ns_open(const struct nvsim_ns_config *cfg, const char *serial, const char *subnqn,
+		  uint32_t nsid, struct nvsim_ns **out);
+void nvsim_ns_hold(struct nvsim_ns *ns);
+void nvsim_ns_put(struct nvsim_ns *ns);
+int nvsim_ctrl_attach_ns(struct nvsim_ctrl *ctrl, uint32_t nsid, struct nvsim_ns *ns);
 int nvsim_ctrl_remove_ns(struct nvsim_ctrl *ctrl, uint32_t nsid);
 /* Bytes of memory the namespace's back end holds (RAM back end's pages). */
 int nvsim_ctrl_ns_mem_bytes(struct nvsim_ctrl *ctrl, uint32_t nsid, uint64_t *bytes);
@@ -169,7 +201,8 @@ int nvsim_ctrl_submit(struct nvsim_ctrl *ctrl, uint16_t qid, const struct nvsim_
 int nvsim_ctrl_poll(struct nvsim_ctrl *ctrl);
 
 /* Complete every outstanding command (AERs, delayed ones) with Aborted - SQ
- * Deletion, as when the association ends.  Dropped commands stay silent. */
+ * Deletion, as when the association ends.  Dropped commands are freed
+ * without a completion (events.command_discarded). */
 void nvsim_ctrl_teardown(struct nvsim_ctrl *ctrl);
 
 /* ---- registers (fabrics properties) ----------------------------------------

@@ -130,6 +130,10 @@ int nvsim_exec_identify(struct nvsim_req *req)
 	if (status)
 		return status;
 
+	/* A discovery controller has no namespaces: only CNS 01h. */
+	if (ctrl->cfg.discovery && cmd->cns != NVME_IDENTIFY_CNS_CTRL)
+		return nvsim_req_fail(req, NVSIM_SC_GENERIC(NVME_SC_INVALID_FIELD),
+				      offsetof(struct nvsim_sqe_identify, cns));
 	switch (cmd->cns) {
 	case NVME_IDENTIFY_CNS_NS:
 		/* NSID 0 and FFFFFFFFh (no namespace management) are invalid;

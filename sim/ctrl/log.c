@@ -291,6 +291,36 @@ static uint16_t log_copy_window(struct nvsim_req *req, const uint8_t *page, size
 	return 0;
 }
 
+static bool is_extra_log(const struct nvsim_ctrl *ctrl, uint8_t lid)
+{
+	return ctrl->cfg.extra_log.size && ctrl->cfg.extra_log.lid == lid;
+}
+
+static size_t extra_size(const struct nvsim_ctrl *ctrl)
+{
+	return ctrl->cfg.extra_log.size(ctrl->cfg.extra_log.arg);
+}
+
+static uint16_t extra_fill(struct nvsim_req *req, uint8_t *buf)
+{
+	const struct nvsim_log_source *src = &req->ctrl->cfg.extra_log;
+
+	src->fill(src->arg, buf, src->size(src->arg));
+	return 0;
+}
+
+/* The page a LID names on this controller, or NULL.  A discovery
+ * controller serves only its owner's page (the Discovery log). */
+static const struct log_page *log_page_lookup(const struct nvsim_ctrl *ctrl, uint8_t lid,
+					      struct log_page *extra)
+{
+	if (is_extra_log(ctrl, lid)) {
+		*extra = (struct log_page){ lid, true, extra_size, extra_fill, NULL };
+		return extra;
+	}
+	return ctrl->cfg.discovery ? NULL : log_page_find(lid);
+}
+
 int nvsim_exec_get_log_page(struct nvsim_req *req)
 {
 	const struct nvsim_sqe_get_log_page *cmd = (const void *)&req->sqe;
@@ -298,7 +328,8 @@ int nvsim_exec_get_log_page(struct nvsim_req *req)
 	uint32_t nsid = le32toh(cmd->nsid);
 	uint64_t numd = ((uint64_t)le16toh(cmd->numdu) << 16 | le16toh(cmd->numdl)) + 1;
 	uint64_t len = numd * 4, lpo = le64toh(cmd->lpo);
-	const struct log_page *lp = log_page_find(cmd->lid);
+	struct log_page extra;
+	const struct log_page *lp = log_page_lookup(ctrl, cmd->lid, &extra);
 	uint8_t *page;
 	size_t page_len;
 	uint16_t status;

@@ -31,9 +31,9 @@ static void put_be64(uint8_t *p, uint64_t v)
 /* NGUID, UUID and EUI-64 are derived from the controller's serial, its
  * subsystem NQN and the NSID, so they are stable across runs and distinct
  * across namespaces and subsystems. */
-static void ns_derive_ids(struct nvsim_ns *ns, const struct nvsim_ctrl_config *ccfg)
+static void ns_derive_ids(struct nvsim_ns *ns, const char *serial, const char *subnqn)
 {
-	uint64_t seed = id_hash_str(id_hash_str(0xcbf29ce484222325ull, ccfg->serial), ccfg->subnqn);
+	uint64_t seed = id_hash_str(id_hash_str(0xcbf29ce484222325ull, serial), subnqn);
 	uint64_t a = id_mix(seed ^ ns->nsid), b = id_mix(a), c = id_mix(b), d = id_mix(c);
 
 	put_be64(ns->nguid, a);
@@ -60,17 +60,20 @@ static int ns_check_config(const struct nvsim_ns_config *cfg)
 	return 0;
 }
 
-int nvsim_ns_create(const struct nvsim_ctrl_config *ccfg, uint32_t nsid,
-		    const struct nvsim_ns_config *cfg, struct nvsim_ns **out)
+int nvsim_ns_open(const struct nvsim_ns_config *cfg, const char *serial, const char *subnqn,
+		  uint32_t nsid, struct nvsim_ns **out)
 {
 	struct nvsim_ns *ns;
 	int ret = ns_check_config(cfg);
 
 	if (ret)
 		return ret;
+	if (!serial || !subnqn || !nsid || nsid == 0xffffffffu)
+		return -EINVAL;
 	ns = calloc(1, sizeof(*ns));
 	if (!ns)
 		return -ENOMEM;
+	ns->refs = 1;
 	ns->nsid = nsid;
 	ns->lba_size = cfg->lba_size;
 	ns->lba_shift = cfg->lba_size == 512 ? 9 : 12;
@@ -95,14 +98,19 @@ int nvsim_ns_create(const struct nvsim_ctrl_config *ccfg, uint32_t nsid,
 		free(ns);
 		return ret;
 	}
-	ns_derive_ids(ns, ccfg);
+	ns_derive_ids(ns, serial, subnqn);
 	*out = ns;
 	return 0;
 }
 
-void nvsim_ns_destroy(struct nvsim_ns *ns)
+void nvsim_ns_hold(struct nvsim_ns *ns)
 {
-	if (!ns)
+	ns->refs++;
+}
+
+void nvsim_ns_put(struct nvsim_ns *ns)
+{
+	if (!ns || --ns->refs)
 		return;
 	ns->ops->destroy(ns->be);
 	free(ns);

@@ -21,6 +21,7 @@ struct nvsim_ns_ops {
 };
 
 struct nvsim_ns {
+	unsigned int refs; /* one per controller it is attached to, plus the opener's */
 	uint32_t nsid;
 	uint64_t nlb;
 	uint32_t lba_size;
@@ -48,9 +49,6 @@ struct nvsim_ns {
  * we never let it make us allocate without a limit. */
 #define NVSIM_NS_RAM_DEFAULT_LIMIT (1ull << 30)
 
-int nvsim_ns_create(const struct nvsim_ctrl_config *ccfg, uint32_t nsid,
-		    const struct nvsim_ns_config *cfg, struct nvsim_ns **out);
-void nvsim_ns_destroy(struct nvsim_ns *ns);
 
 /* Transfer between the namespace at byte offset off and the command buffer. */
 int nvsim_ns_read_into(struct nvsim_ns *ns, uint64_t off, struct nvsim_data *data, size_t len);

@@ -33,6 +33,10 @@ static inline bool nvsim_status_dnr(uint16_t sf)
 	return (sf & NVME_SC_DNR) != 0;
 }
 
+/* Fabrics command-specific code libnvme 1.3 does not name (NVMe Base 2.0
+ * §6.4 (approx.), Disconnect on the wrong queue type). */
+#define NVSIM_SC_INVALID_QUEUE_TYPE 0x85
+
 /* Shorthands for the generic errors every layer answers with. */
 #define NVSIM_SC_GENERIC(sc) nvsim_status(NVME_SCT_GENERIC, (sc), true)
 #define NVSIM_SC_CMD_SPECIFIC(sc) nvsim_status(NVME_SCT_CMD_SPECIFIC, (sc), true)

@@ -1,0 +1,166 @@
+/* Connect (NVMe-oF 1.1 §3.3; NVMe Base 2.0 §6.3 (approx.)): creates a
+ * controller on an admin queue (dynamic model) or binds an I/O queue to an
+ * existing one.  Every rejection names the offending field: IATTR 0 means
+ * the byte offset (IPO) is in the SQE, IATTR 1 in the 1024-byte Connect
+ * data, as Linux nvmet and SPDK report them. */
+#include <errno.h>
+#include <string.h>
+
+#include "spec/nqn.h"
+#include "target/target_priv.h"
+
+#define CONNECT_CNTLID_DYNAMIC 0xffffu
+
+struct connect_ctx {
+	struct nvsim_tq *tq;
+	const struct nvsim_sqe_connect *cmd;
+	struct nvmf_connect_data cd;
+	struct nvsim_cqe *cqe;
+	uint16_t qid;
+	uint16_t sqsize;
+	uint32_t kato;
+};
+
+static int connect_status(struct connect_ctx *c, uint16_t status)
+{
+	c->cqe->status = htole16((uint16_t)(status << 1));
+	return 0;
+}
+
+/* Connect Invalid Parameters with the offending field's location. */
+static int invalid_param(struct connect_ctx *c, unsigned iattr, uint16_t ipo)
+{
+	c->cqe->dw0 = htole32(nvsim_connect_invalid_param_dw0(iattr, ipo));
+	return connect_status(c, NVSIM_SC_CMD_SPECIFIC(NVME_SC_CONNECT_INVALID_PARAM));
+}
+
+#define IPO_DATA(field) NVSIM_IATTR_CONNECT_DATA, (uint16_t)offsetof(struct nvmf_connect_data, field)
+#define IPO_SQE(field) NVSIM_IATTR_SQE, (uint16_t)offsetof(struct nvsim_sqe_connect, field)
+
+static bool hostid_is_zero(const uint8_t id[16])
+{
+	for (int i = 0; i < 16; i++)
+		if (id[i])
+			return false;
+	return true;
+}
+
+/* Checks both kinds of Connect share: the data and the NQNs in it. */
+static int check_common(struct connect_ctx *c, struct nvsim_subsys **out)
+{
+	struct nvsim_subsys *s;
+
+	if (nvsim_nqn_check(c->cd.subsysnqn, sizeof(c->cd.subsysnqn)))
+		return invalid_param(c, IPO_DATA(subsysnqn));
+	if (nvsim_nqn_check(c->cd.hostnqn, sizeof(c->cd.hostnqn)))
+		return invalid_param(c, IPO_DATA(hostnqn));
+	s = nvsim_subsys_find(c->tq->target, c->cd.subsysnqn);
+	if (!s)
+		return invalid_param(c, IPO_DATA(subsysnqn));
+	/* A zero Host Identifier is invalid (NVMe-oF 1.1 §3.3 (approx.)). */
+	if (hostid_is_zero(c->cd.hostid))
+		return invalid_param(c, IPO_DATA(hostid));
+	if (!nvsim_subsys_host_allowed(s, c->cd.hostnqn)) {
+		c->cqe->dw0 = htole32(nvsim_connect_invalid_param_dw0(IPO_DATA(hostnqn)));
+		return connect_status(c, NVSIM_SC_CMD_SPECIFIC(NVME_SC_CONNECT_INVALID_HOST));
+	}
+	if (c->sqsize == 0)
+		return invalid_param(c, IPO_SQE(sqsize));
+	*out = s;
+	return 1;
+}
+
+static void bind_queue(struct connect_ctx *c, struct nvsim_assoc *a)
+{
+	struct nvsim_tq *tq = c->tq;
+
+	tq->assoc = a;
+	tq->qid = c->qid;
+	tq->sqsize = c->sqsize;
+	tq->sqflow_disabled = c->cmd->cattr & NVSIM_CONNECT_CATTR_DISABLE_SQFLOW;
+	/* The Connect capsule itself took the first slot. */
+	tq->sqhd = (uint16_t)(1u % ((uint32_t)c->sqsize + 1u));
+	tq->state = NVSIM_TQ_LIVE;
+	a->refs++;
+	c->cqe->dw0 = htole32(a->cntlid);
+}
+
+static int connect_admin(struct connect_ctx *c, struct nvsim_subsys *s)
+{
+	const struct nvsim_target_config *tc = &c->tq->target->cfg;
+	uint16_t max = tc->mqes < NVSIM_ADMIN_SQSIZE_MAX ? tc->mqes : NVSIM_ADMIN_SQSIZE_MAX;
+	struct nvsim_assoc *a;
+	uint32_t kato = c->kato;
+	int ret;
+
+	if (c->sqsize > max)
+		return invalid_param(c, IPO_SQE(sqsize));
+	/* Only the dynamic controller model: the host must ask for any
+	 * controller (Linux nvmet; NVMe-oF 1.1 §3.3 (approx.)). */
+	if (le16toh(c->cd.cntlid) != CONNECT_CNTLID_DYNAMIC)
+		return invalid_param(c, IPO_DATA(cntlid));
+	ret = nvsim_assoc_create(s, c->tq->port, c->cd.hostnqn, c->cd.hostid, &a);
+	if (ret == -EBUSY)
+		return connect_status(c, NVSIM_SC_CMD_SPECIFIC(NVME_SC_CONNECT_CTRL_BUSY));
+	if (ret)
+		return connect_status(c, NVSIM_SC_GENERIC(NVME_SC_INTERNAL));
+	nvsim_ctrl_set_admin_queue_size(a->ctrl, c->sqsize);
+	/* A discovery controller asked for no keep alive still gets one, or
+	 * a host that forgets it holds a controller forever (nvmet, SPDK). */
+	if (s->discovery && kato == 0)
+		kato = tc->discovery_kato_ms;
+	nvsim_ctrl_set_kato(a->ctrl, kato);
+	a->admin = c->tq;
+	bind_queue(c, a);
+	return 0;
+}
+
+static int connect_io(struct connect_ctx *c, struct nvsim_subsys *s)
+{
+	struct nvsim_assoc *a = nvsim_assoc_find(s, le16toh(c->cd.cntlid));
+	int ret;
+
+	/* An I/O queue joins the controller its admin queue created, from
+	 * the same host (NVMe-oF 1.1 §3.3 (approx.)). */
+	if (!a || strcmp(a->hostnqn, c->cd.hostnqn) != 0)
+		return invalid_param(c, IPO_DATA(cntlid));
+	if (memcmp(a->hostid, c->cd.hostid, sizeof(a->hostid)) != 0)
+		return invalid_param(c, IPO_DATA(hostid));
+	if (s->discovery || !nvsim_ctrl_ready(a->ctrl) ||
+	    c->qid > nvsim_ctrl_io_queues_granted(a->ctrl))
+		return invalid_param(c, IPO_SQE(qid));
+	if (c->sqsize > c->tq->target->cfg.mqes)
+		return invalid_param(c, IPO_SQE(sqsize));
+	if (a->io[c->qid])
+		return connect_status(c, NVSIM_SC_GENERIC(NVME_SC_CMD_SEQ_ERROR));
+	ret = nvsim_ctrl_add_io_queue(a->ctrl, c->qid, c->sqsize);
+	if (ret)
+		return connect_status(c, NVSIM_SC_GENERIC(NVME_SC_INTERNAL));
+	a->io[c->qid] = c->tq;
+	bind_queue(c, a);
+	return 0;
+}
+
+int nvsim_connect_exec(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, struct nvsim_data *data,
+		       struct nvsim_cqe *cqe)
+{
+	struct connect_ctx c = { .tq = tq, .cmd = (const void *)sqe, .cqe = cqe };
+	struct nvsim_subsys *s;
+	int ok;
+
+	c.qid = le16toh(c.cmd->qid);
+	c.sqsize = le16toh(c.cmd->sqsize);
+	c.kato = le32toh(c.cmd->kato);
+	/* Exactly 1024 bytes of Connect data, in an SGL (Linux nvmet
+	 * nvmet_check_transfer_len). */
+	if (!data || data->len != NVSIM_CONNECT_DATA_LEN)
+		return connect_status(&c, NVSIM_SC_GENERIC(NVME_SC_SGL_INVALID_DATA));
+	if (le16toh(c.cmd->recfmt) != 0)
+		return connect_status(&c, NVSIM_SC_CMD_SPECIFIC(NVME_SC_CONNECT_FORMAT));
+	if (nvsim_data_copy_out(data, 0, &c.cd, sizeof(c.cd)))
+		return connect_status(&c, NVSIM_SC_GENERIC(NVME_SC_DATA_XFER_ERROR));
+	ok = check_common(&c, &s);
+	if (ok <= 0)
+		return ok;
+	return c.qid == 0 ? connect_admin(&c, s) : connect_io(&c, s);
+}

@@ -1,0 +1,237 @@
+/* Fabric queues: the per-connection state a transport binds to.  Connect
+ * happens here first; after it, Fabrics commands that belong to the queue
+ * (Disconnect, Authentication, a repeated Connect) are answered here and
+ * everything else goes to the controller, whose CQE gets the queue's SQ
+ * head (or FFFFh when the host disabled SQ flow control). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "target/target_priv.h"
+
+#define SQHD_FLOW_DISABLED 0xffffu
+
+/* What a forwarded command needs to find its way back. */
+struct tq_cmd {
+	struct nvsim_tq *tq;
+	nvsim_done_fn done;
+	void *arg;
+};
+
+int nvsim_tq_create(struct nvsim_target *t, struct nvsim_port *port,
+		    const struct nvsim_tq_ops *ops, void *arg, struct nvsim_tq **out)
+{
+	struct nvsim_tq *tq = calloc(1, sizeof(*tq));
+
+	if (!tq)
+		return -ENOMEM;
+	tq->target = t;
+	tq->port = port;
+	tq->ops = ops;
+	tq->ops_arg = arg;
+	tq->state = NVSIM_TQ_WAIT_CONNECT;
+	tq->next_live = t->queues;
+	t->queues = tq;
+	*out = tq;
+	return 0;
+}
+
+static void tq_unlink(struct nvsim_tq *tq)
+{
+	for (struct nvsim_tq **pp = &tq->target->queues; *pp; pp = &(*pp)->next_live) {
+		if (*pp == tq) {
+			*pp = tq->next_live;
+			return;
+		}
+	}
+}
+
+void nvsim_tq_destroy(struct nvsim_tq *tq)
+{
+	struct nvsim_assoc *a;
+
+	if (!tq)
+		return;
+	tq_unlink(tq);
+	tq->state = NVSIM_TQ_TERMINATED;
+	a = tq->assoc;
+	if (a) {
+		if (a->admin == tq) {
+			/* The association ends with its admin queue: every
+			 * command of every queue completes now, while the
+			 * queues still exist. */
+			a->admin = NULL;
+			nvsim_ctrl_teardown(a->ctrl);
+			if (!a->ending)
+				nvsim_assoc_end(a);
+		} else {
+			nvsim_ctrl_delete_io_queue(a->ctrl, tq->qid);
+			a->io[tq->qid] = NULL;
+		}
+		nvsim_assoc_put(a);
+	}
+	free(tq);
+}
+
+void nvsim_tq_terminate(struct nvsim_tq *tq)
+{
+	if (tq->state == NVSIM_TQ_TERMINATED)
+		return;
+	tq->state = NVSIM_TQ_TERMINATED;
+	if (tq->ops && tq->ops->terminate)
+		tq->ops->terminate(tq->ops_arg, tq);
+}
+
+bool nvsim_tq_connected(const struct nvsim_tq *tq)
+{
+	return tq->state == NVSIM_TQ_LIVE;
+}
+
+uint16_t nvsim_tq_qid(const struct nvsim_tq *tq)
+{
+	return tq->qid;
+}
+
+uint16_t nvsim_tq_sqsize(const struct nvsim_tq *tq)
+{
+	return tq->state == NVSIM_TQ_WAIT_CONNECT ? 0 : tq->sqsize;
+}
+
+uint16_t nvsim_tq_cntlid(const struct nvsim_tq *tq)
+{
+	return tq->assoc ? tq->assoc->cntlid : 0xffff;
+}
+
+static uint16_t tq_sqhd(const struct nvsim_tq *tq)
+{
+	return tq->sqflow_disabled ? SQHD_FLOW_DISABLED : tq->sqhd;
+}
+
+/* Answer a capsule here and now. */
+static void tq_complete_now(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, uint16_t status,
+			    uint32_t dw0, nvsim_done_fn done, void *arg)
+{
+	struct nvsim_cqe cqe = {
+		.dw0 = htole32(dw0),
+		.sqhd = htole16(tq_sqhd(tq)),
+		.sqid = htole16(tq->qid),
+		.cid = sqe->cid,
+		.status = htole16((uint16_t)(status << 1)),
+	};
+
+	done(arg, &cqe);
+}
+
+static void tq_cmd_done(void *arg, const struct nvsim_cqe *ctrl_cqe)
+{
+	struct tq_cmd *c = arg;
+	struct nvsim_tq *tq = c->tq;
+	struct nvsim_cqe cqe = *ctrl_cqe;
+
+	cqe.sqhd = htole16(tq_sqhd(tq));
+	tq->outstanding--;
+	c->done(c->arg, &cqe);
+	free(c);
+}
+
+void nvsim_tq_command_discarded(void *events_arg, void *done_arg)
+{
+	struct tq_cmd *c = done_arg;
+
+	(void)events_arg;
+	c->tq->outstanding--;
+	free(c);
+}
+
+static int tq_forward(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, struct nvsim_data *data,
+		      nvsim_done_fn done, void *arg)
+{
+	struct tq_cmd *c = malloc(sizeof(*c));
+	int ret;
+
+	if (!c)
+		return -ENOMEM;
+	c->tq = tq;
+	c->done = done;
+	c->arg = arg;
+	tq->outstanding++;
+	ret = nvsim_ctrl_submit(tq->assoc->ctrl, tq->qid, sqe, data, tq_cmd_done, c);
+	if (ret) {
+		tq->outstanding--;
+		free(c);
+	}
+	return ret;
+}
+
+static int tq_connect(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, struct nvsim_data *data,
+		      nvsim_done_fn done, void *arg)
+{
+	struct nvsim_cqe cqe = { .cid = sqe->cid };
+
+	nvsim_connect_exec(tq, sqe, data, &cqe);
+	cqe.sqid = htole16(tq->qid);
+	cqe.sqhd = htole16(tq->state == NVSIM_TQ_LIVE ? tq_sqhd(tq) : 0);
+	done(arg, &cqe);
+	return 0;
+}
+
+/* Fabrics commands on a connected queue that the queue itself answers.
+ * Returns 1 when it was not one of them. */
+static int tq_fabrics(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, nvsim_done_fn done,
+		      void *arg)
+{
+	const struct nvsim_sqe_fabrics *f = (const void *)sqe;
+
+	switch (f->fctype) {
+	case nvme_fabrics_type_connect:
+		/* The queue is already bound (nvmet, SPDK). */
+		tq_complete_now(tq, sqe, NVSIM_SC_CMD_SPECIFIC(NVME_SC_CONNECT_CTRL_BUSY), 0, done,
+				arg);
+		return 0;
+	case nvme_fabrics_type_disconnect:
+		/* Disconnect ends an I/O queue; the admin queue ends with the
+		 * association (NVMe Base 2.0 §6.4 (approx.)). */
+		if (tq->qid == 0) {
+			tq_complete_now(tq, sqe,
+					NVSIM_SC_CMD_SPECIFIC(NVSIM_SC_INVALID_QUEUE_TYPE), 0,
+					done, arg);
+			return 0;
+		}
+		tq_complete_now(tq, sqe, 0, 0, done, arg);
+		nvsim_tq_terminate(tq);
+		return 0;
+	case nvme_fabrics_type_property_get:
+	case nvme_fabrics_type_property_set:
+		return 1;
+	default:
+		/* Authentication is not offered (Connect never sets AUTHREQ);
+		 * unknown types likewise: Invalid Opcode at FCTYPE, as nvmet. */
+		tq_complete_now(tq, sqe, NVSIM_SC_GENERIC(NVME_SC_INVALID_OPCODE), 0, done, arg);
+		return 0;
+	}
+}
+
+int nvsim_tq_submit(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, struct nvsim_data *data,
+		    nvsim_done_fn done, void *arg)
+{
+	if (!done)
+		return -EINVAL;
+	if (tq->state == NVSIM_TQ_TERMINATED)
+		return -ESHUTDOWN;
+	if (tq->state == NVSIM_TQ_WAIT_CONNECT) {
+		if (sqe->opcode == NVSIM_FABRICS_OPCODE &&
+		    ((const struct nvsim_sqe_fabrics *)sqe)->fctype == nvme_fabrics_type_connect)
+			return tq_connect(tq, sqe, data, done, arg);
+		/* Nothing but Connect before Connect (SPDK: Command Sequence
+		 * Error; nvmet answers Invalid Opcode). */
+		tq_complete_now(tq, sqe, NVSIM_SC_GENERIC(NVME_SC_CMD_SEQ_ERROR), 0, done, arg);
+		return 0;
+	}
+	/* More than SQSIZE + 1 outstanding: the host overran its queue. */
+	if (tq->outstanding > tq->sqsize)
+		return -EBUSY;
+	tq->sqhd = (uint16_t)((tq->sqhd + 1u) % ((uint32_t)tq->sqsize + 1u));
+	if (sqe->opcode == NVSIM_FABRICS_OPCODE && tq_fabrics(tq, sqe, done, arg) == 0)
+		return 0;
+	return tq_forward(tq, sqe, data, done, arg);
+}

@@ -1,0 +1,130 @@
+/* The target wing's private header: one for the layer, as nvmet.h is for
+ * drivers/nvme/target.  Nothing outside sim/target includes it. */
+#ifndef NVSIM_TARGET_PRIV_H
+#define NVSIM_TARGET_PRIV_H
+
+#include <nvme/types.h>
+
+#include "spec/status.h"
+#include "target/target.h"
+
+#define NVSIM_CONNECT_DATA_LEN 1024u
+#define NVSIM_SUBSYS_MAX_HOSTS 256u
+#define NVSIM_PORT_MAX_SUBSYS 256u
+#define NVSIM_PORT_MAX_REFERRALS 32u
+#define NVSIM_SUBSYS_MAX_INJECT 16u
+
+struct nvsim_host_entry {
+	char nqn[NVSIM_NQN_MAX + 1];
+};
+
+struct nvsim_subsys {
+	struct nvsim_target *target;
+	struct nvsim_subsys *next;
+	char nqn[NVSIM_NQN_MAX + 1];
+	char serial[21];
+	char model[41];
+	bool discovery;
+	bool allow_any_host;
+	uint32_t max_namespaces;
+	struct nvsim_ns **ns; /* indexed by nsid - 1, shared by every controller */
+
+	struct nvsim_host_entry *hosts;
+	unsigned int nr_hosts;
+
+	struct nvsim_inject_rule inject[NVSIM_SUBSYS_MAX_INJECT];
+	unsigned int nr_inject;
+
+	struct nvsim_assoc *assocs; /* live controllers */
+	unsigned int nr_assocs;
+	uint16_t next_cntlid;
+};
+
+struct nvsim_referral {
+	struct nvsim_port_config cfg;
+	char traddr[NVMF_TRADDR_SIZE + 1];
+	char trsvcid[NVMF_TRSVCID_SIZE + 1];
+};
+
+struct nvsim_port {
+	struct nvsim_target *target;
+	struct nvsim_port *next;
+	struct nvsim_port_config cfg;
+	char traddr[NVMF_TRADDR_SIZE + 1];
+	char trsvcid[NVMF_TRSVCID_SIZE + 1];
+	struct nvsim_subsys *subsys[NVSIM_PORT_MAX_SUBSYS];
+	unsigned int nr_subsys;
+	struct nvsim_referral referrals[NVSIM_PORT_MAX_REFERRALS];
+	unsigned int nr_referrals;
+};
+
+/* One host association: a controller with its admin and I/O queues. */
+struct nvsim_assoc {
+	struct nvsim_subsys *subsys;
+	struct nvsim_assoc *next;
+	struct nvsim_port *port;
+	struct nvsim_ctrl *ctrl;
+	uint16_t cntlid;
+	char hostnqn[NVSIM_NQN_MAX + 1];
+	uint8_t hostid[16];
+	struct nvsim_tq *admin;
+	struct nvsim_tq **io; /* indexed by qid, 1..max_io_queues */
+	unsigned int refs;    /* bound queues */
+	bool expired;	      /* keep-alive timer ran out; ended at the next poll */
+	bool ending;
+};
+
+enum nvsim_tq_state {
+	NVSIM_TQ_WAIT_CONNECT,
+	NVSIM_TQ_LIVE,
+	NVSIM_TQ_TERMINATED, /* told the transport to go; waiting for destroy */
+};
+
+struct nvsim_tq {
+	struct nvsim_target *target;
+	struct nvsim_port *port;
+	const struct nvsim_tq_ops *ops;
+	void *ops_arg;
+	enum nvsim_tq_state state;
+	struct nvsim_assoc *assoc;
+	uint16_t qid;
+	uint16_t sqsize;
+	uint16_t sqhd;
+	bool sqflow_disabled;
+	uint32_t outstanding; /* capsules not yet answered, Connect included */
+	struct nvsim_tq *next_live; /* on the target's list of queues */
+};
+
+struct nvsim_target {
+	struct nvsim_target_config cfg;
+	struct nvsim_subsys *subsystems;
+	struct nvsim_subsys *discovery;
+	struct nvsim_port *ports;
+	struct nvsim_tq *queues;
+	uint64_t genctr;
+	uint64_t seed_counter; /* each controller gets its own fault-injection seed */
+};
+
+/* target.c */
+void nvsim_target_changed(struct nvsim_target *t);
+bool nvsim_subsys_host_allowed(const struct nvsim_subsys *s, const char *hostnqn);
+struct nvsim_assoc *nvsim_assoc_find(struct nvsim_subsys *s, uint16_t cntlid);
+int nvsim_assoc_create(struct nvsim_subsys *s, struct nvsim_port *port, const char *hostnqn,
+		       const uint8_t hostid[16], struct nvsim_assoc **out);
+void nvsim_assoc_put(struct nvsim_assoc *a);
+void nvsim_assoc_end(struct nvsim_assoc *a);
+
+/* connect.c: Connect on a queue still waiting for it. */
+int nvsim_connect_exec(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, struct nvsim_data *data,
+		       struct nvsim_cqe *cqe);
+
+/* discovery.c */
+size_t nvsim_discovery_log_size(void *assoc);
+void nvsim_discovery_log_fill(void *assoc, uint8_t *buf, size_t len);
+
+/* queue.c */
+void nvsim_tq_terminate(struct nvsim_tq *tq);
+/* ctrl event: a dropped command's wrapper is released without completion */
+void nvsim_tq_command_discarded(void *events_arg, void *done_arg);
+
+#endif

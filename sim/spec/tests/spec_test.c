@@ -4,6 +4,7 @@
 
 #include "cmocka_main.h"
 #include "spec/cqe.h"
+#include "spec/nqn.h"
 #include "spec/rdma_cm.h"
 #include "spec/sqe.h"
 #include "spec/status.h"
@@ -75,7 +76,58 @@ static void test_sqe_psdt_and_xfer_direction_decode(void **state)
 	assert_int_equal(nvsim_opcode_xfer(0x02), 2); /* read: controller to host */
 }
 
+static void test_nqn_accepts_date_domain_and_uuid_forms(void **state)
+{
+	static const char *good[] = {
+		"nqn.2014-08.org.nvmexpress.discovery",
+		"nqn.2026-11.io.nvmf-sim:subsys0",
+		"nqn.2014-08.org.nvmexpress:uuid:0f01fb42-9f7f-4856-b0b3-51e60b8de349",
+		"nqn.1999-12.com.example:any printable: text",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_null(nvsim_nqn_check(good[i], strlen(good[i]) + 1));
+}
+
+static void test_nqn_rejects_bad_prefix_month_domain_and_uuid(void **state)
+{
+	static const char *bad[] = {
+		"",
+		"blktests-subsystem-1",
+		"nqn.2014-13.org.example:x",  /* month 13 */
+		"nqn.2014-08.:x",             /* empty domain */
+		"nqn.2014-08.org/example:x",  /* '/' in the domain */
+		"nqn.2014-08.org.nvmexpress:uuid:0f01fb42-9f7f-4856-b0b3-51e60b8de34", /* short */
+		"nqn.2014-08.org.example:tab\there",
+	};
+	char ctl[] = "nqn.2014-08.org.example:a?b";
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_non_null(nvsim_nqn_check(bad[i], strlen(bad[i]) + 1));
+	ctl[25] = 0x01;
+	assert_non_null(nvsim_nqn_check(ctl, sizeof(ctl)));
+}
+
+static void test_nqn_without_nul_in_its_field_or_over_223_bytes_is_rejected(void **state)
+{
+	char field[256];
+
+	(void)state;
+	memset(field, 'a', sizeof(field));
+	memcpy(field, "nqn.2014-08.org.example:", 24);
+	assert_string_equal(nvsim_nqn_check(field, sizeof(field)), "not NUL-terminated");
+	field[224] = 0; /* 224 characters */
+	assert_string_equal(nvsim_nqn_check(field, sizeof(field)), "longer than 223 bytes");
+	field[223] = 0; /* exactly 223 */
+	assert_null(nvsim_nqn_check(field, sizeof(field)));
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_nqn_accepts_date_domain_and_uuid_forms),
+	cmocka_unit_test(test_nqn_rejects_bad_prefix_month_domain_and_uuid),
+	cmocka_unit_test(test_nqn_without_nul_in_its_field_or_over_223_bytes_is_rejected),
 	cmocka_unit_test(test_keyed_sgl_round_trips_24_bit_length_and_key),
 	cmocka_unit_test(test_status_field_packs_sct_sc_dnr_like_libnvme),
 	cmocka_unit_test(test_status_describe_names_code_and_dnr),

@@ -435,13 +435,12 @@ static int req_dispatch(struct nvsim_req *req)
 	return nvsim_exec_io(req);
 }
 
-int nvsim_ctrl_submit(struct nvsim_ctrl *ctrl, uint16_t qid, const struct nvsim_sqe *sqe,
-		      struct nvsim_data *data, nvsim_done_fn done, void *arg)
+/* A request for a command the host placed on queue qid. */
+static int req_new(struct nvsim_ctrl *ctrl, uint16_t qid, const struct nvsim_sqe *sqe,
+		   struct nvsim_data *data, nvsim_done_fn done, void *arg, struct nvsim_req **out)
 {
 	struct nvsim_queue *q = nvsim_queue_get(ctrl, qid);
 	struct nvsim_req *req;
-	uint64_t inject_delay = 0;
-	int ret;
 
 	if (!q)
 		return -ENOENT;
@@ -464,7 +463,19 @@ int nvsim_ctrl_submit(struct nvsim_ctrl *ctrl, uint16_t qid, const struct nvsim_
 	q->sqhd = (uint16_t)((q->sqhd + 1u) % ((uint32_t)q->sqsize + 1u));
 	if (ctrl->cfg.traffic_based_keep_alive)
 		nvsim_keep_alive_touch(ctrl);
+	*out = req;
+	return 0;
+}
 
+int nvsim_ctrl_submit(struct nvsim_ctrl *ctrl, uint16_t qid, const struct nvsim_sqe *sqe,
+		      struct nvsim_data *data, nvsim_done_fn done, void *arg)
+{
+	struct nvsim_req *req;
+	uint64_t inject_delay = 0;
+	int ret = req_new(ctrl, qid, sqe, data, done, arg, &req);
+
+	if (ret)
+		return ret;
 	if (nvsim_inject_apply(ctrl, req, &inject_delay))
 		return 0;
 	ret = req_dispatch(req);
@@ -478,6 +489,20 @@ int nvsim_ctrl_submit(struct nvsim_ctrl *ctrl, uint16_t qid, const struct nvsim_
 		nvsim_req_park(req, NVSIM_REQ_DELAYED);
 		return 0;
 	}
+	nvsim_req_complete(req);
+	return 0;
+}
+
+int nvsim_ctrl_fail_command(struct nvsim_ctrl *ctrl, uint16_t qid, const struct nvsim_sqe *sqe,
+			    uint16_t status, uint16_t err_loc, nvsim_done_fn done, void *arg)
+{
+	struct nvsim_req *req;
+	int ret = req_new(ctrl, qid, sqe, NULL, done, arg, &req);
+
+	if (ret)
+		return ret;
+	req->status = status;
+	req->err_loc = err_loc;
 	nvsim_req_complete(req);
 	return 0;
 }

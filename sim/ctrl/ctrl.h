@@ -196,6 +196,12 @@ typedef void (*nvsim_done_fn)(void *arg, const struct nvsim_cqe *cqe);
 int nvsim_ctrl_submit(struct nvsim_ctrl *ctrl, uint16_t qid, const struct nvsim_sqe *sqe,
 		      struct nvsim_data *data, nvsim_done_fn done, void *arg);
 
+/* Complete a command the transport already found wrong (a malformed SGL,
+ * say) with that status, as the controller would: it takes a queue slot,
+ * advances SQ head and lands in the error log with err_loc. */
+int nvsim_ctrl_fail_command(struct nvsim_ctrl *ctrl, uint16_t qid, const struct nvsim_sqe *sqe,
+			    uint16_t status, uint16_t err_loc, nvsim_done_fn done, void *arg);
+
 /* Advance time-driven work: delayed completions whose time has come and the
  * keep-alive check.  Returns the number of completions delivered. */
 int nvsim_ctrl_poll(struct nvsim_ctrl *ctrl);

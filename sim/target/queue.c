@@ -143,18 +143,16 @@ void nvsim_tq_command_discarded(void *events_arg, void *done_arg)
 	free(c);
 }
 
+static struct tq_cmd *tq_cmd_new(struct nvsim_tq *tq, nvsim_done_fn done, void *arg);
+
 static int tq_forward(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, struct nvsim_data *data,
 		      nvsim_done_fn done, void *arg)
 {
-	struct tq_cmd *c = malloc(sizeof(*c));
+	struct tq_cmd *c = tq_cmd_new(tq, done, arg);
 	int ret;
 
 	if (!c)
 		return -ENOMEM;
-	c->tq = tq;
-	c->done = done;
-	c->arg = arg;
-	tq->outstanding++;
 	ret = nvsim_ctrl_submit(tq->assoc->ctrl, tq->qid, sqe, data, tq_cmd_done, c);
 	if (ret) {
 		tq->outstanding--;
@@ -209,6 +207,48 @@ static int tq_fabrics(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, nvsim_do
 		tq_complete_now(tq, sqe, NVSIM_SC_GENERIC(NVME_SC_INVALID_OPCODE), 0, done, arg);
 		return 0;
 	}
+}
+
+static struct tq_cmd *tq_cmd_new(struct nvsim_tq *tq, nvsim_done_fn done, void *arg)
+{
+	struct tq_cmd *c = malloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->tq = tq;
+	c->done = done;
+	c->arg = arg;
+	tq->outstanding++;
+	return c;
+}
+
+int nvsim_tq_fail(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, uint16_t status,
+		  uint16_t err_loc, nvsim_done_fn done, void *arg)
+{
+	struct tq_cmd *c;
+	int ret;
+
+	if (!done)
+		return -EINVAL;
+	if (tq->state == NVSIM_TQ_TERMINATED)
+		return -ESHUTDOWN;
+	if (tq->state == NVSIM_TQ_WAIT_CONNECT) {
+		tq_complete_now(tq, sqe, status, 0, done, arg);
+		return 0;
+	}
+	if (tq->outstanding > tq->sqsize)
+		return -EBUSY;
+	tq->sqhd = (uint16_t)((tq->sqhd + 1u) % ((uint32_t)tq->sqsize + 1u));
+	c = tq_cmd_new(tq, done, arg);
+	if (!c)
+		return -ENOMEM;
+	ret = nvsim_ctrl_fail_command(tq->assoc->ctrl, tq->qid, sqe, status, err_loc, tq_cmd_done,
+				      c);
+	if (ret) {
+		tq->outstanding--;
+		free(c);
+	}
+	return ret;
 }
 
 int nvsim_tq_submit(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, struct nvsim_data *data,

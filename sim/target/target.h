@@ -126,6 +126,12 @@ void nvsim_tq_destroy(struct nvsim_tq *tq);
 int nvsim_tq_submit(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, struct nvsim_data *data,
 		    nvsim_done_fn done, void *arg);
 
+/* Answer a capsule the transport found malformed (a bad SGL) with status;
+ * it counts as a command of the queue and lands in the error log with
+ * err_loc (an SQE byte offset).  Before Connect it is answered directly. */
+int nvsim_tq_fail(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, uint16_t status,
+		  uint16_t err_loc, nvsim_done_fn done, void *arg);
+
 bool nvsim_tq_connected(const struct nvsim_tq *tq);
 uint16_t nvsim_tq_qid(const struct nvsim_tq *tq);
 /* 0's based SQ size negotiated by Connect (0 before). */

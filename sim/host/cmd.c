@@ -1,0 +1,66 @@
+/* One well-formed command on a queue: CID, PSDT, the SGL, send, wait. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/host_priv.h"
+
+#define SQE_LEN 64u
+
+void nvsim_hq_allow_in_capsule(struct nvsim_hq *hq, bool allow)
+{
+	hq->allow_icd = allow;
+}
+
+static int exec_in_capsule(struct nvsim_hq *hq, struct nvsim_sqe *sqe, const void *buf,
+			   size_t len)
+{
+	uint8_t *capsule = malloc(SQE_LEN + len);
+	int ret;
+
+	if (!capsule)
+		return -ENOMEM;
+	/* Data block, offset subtype: the data follows the SQE (ICDOFF 0). */
+	nvsim_sgl_unkeyed_set(&sqe->dptr.unkeyed, NVSIM_SGL_TYPE_DATA_BLOCK,
+			      NVSIM_SGL_SUBTYPE_OFFSET, 0, (uint32_t)len);
+	memcpy(capsule, sqe, SQE_LEN);
+	memcpy(capsule + SQE_LEN, buf, len);
+	ret = nvsim_hq_send_raw(hq, capsule, SQE_LEN + len);
+	free(capsule);
+	return ret;
+}
+
+int nvsim_hq_exec(struct nvsim_hq *hq, struct nvsim_sqe *sqe, void *buf, size_t len,
+		  enum nvsim_dir dir, struct nvsim_host_status *st)
+{
+	struct nvsim_hbuf hb = { 0 };
+	struct nvsim_cqe cqe;
+	uint16_t cid = hq->next_cid++;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	if (len > NVSIM_SGL_KEYED_MAX_LEN || (len && !buf))
+		return st->err = -EINVAL;
+	sqe->cid = htole16(cid);
+	sqe->flags = (uint8_t)((sqe->flags & ~NVSIM_SQE_PSDT_MASK) |
+			       NVSIM_PSDT_SGL_MPTR_CONTIG << NVSIM_SQE_PSDT_SHIFT);
+	if (dir == NVSIM_DIR_H2C && len && hq->allow_icd && len <= hq->cfg.icd_max) {
+		ret = exec_in_capsule(hq, sqe, buf, len);
+	} else {
+		if (len) {
+			ret = nvsim_hq_buf_reg(hq, buf, len, &hb);
+			if (ret)
+				return st->err = ret;
+		}
+		/* No data: a keyed block of length 0, as Linux hosts send. */
+		nvsim_sgl_keyed_set(&sqe->dptr.keyed, (uintptr_t)hb.addr, (uint32_t)len, hb.rkey,
+				    NVSIM_SGL_SUBTYPE_ADDRESS);
+		ret = nvsim_hq_send_raw(hq, sqe, SQE_LEN);
+	}
+	if (!ret)
+		ret = nvsim_hq_wait_cqe(hq, cid, &cqe);
+	nvsim_hq_buf_dereg(&hb);
+	if (ret)
+		return st->err = ret;
+	return nvsim_host_status_from_cqe(st, &cqe);
+}

@@ -1,0 +1,54 @@
+/* The host wing's private header. */
+#ifndef NVSIM_HOST_PRIV_H
+#define NVSIM_HOST_PRIV_H
+
+#include <nvme/types.h>
+
+#include "host/host.h"
+#include "spec/status.h"
+
+struct nvsim_hq {
+	struct nvsim_hq_config cfg;
+	struct verbs_device *dev;
+	struct verbs_device_attr attr;
+	struct verbs_pd *pd;
+	struct verbs_cm_channel *ch;
+	struct verbs_cm_id *id;
+	struct verbs_cq *cq;
+	struct verbs_qp *qp;
+	uint32_t depth;	       /* send slots: SQSIZE + 1 */
+	uint32_t nr_recv;      /* response buffers: HRQSIZE */
+	uint32_t capsule_size; /* 64 + icd_max */
+	uint8_t *send_buf;
+	struct verbs_mr *send_mr;
+	uint32_t *free_send;
+	uint32_t nr_free_send;
+	struct nvsim_cqe *recv;
+	struct verbs_mr *recv_mr;
+	struct nvsim_cqe *arrived; /* completions nobody has taken yet */
+	uint32_t arrived_cap, nr_arrived;
+	uint64_t unexpected;
+	uint16_t crqsize;
+	uint16_t next_cid;
+	bool allow_icd;
+	bool connected;
+	bool dead;
+};
+
+#define NVSIM_HOST_MAX_IO_QUEUES 65535u
+
+struct nvsim_host {
+	struct nvsim_host_config cfg;
+	struct nvsim_hq *admin;
+	struct nvsim_hq **io; /* 1..nr_io */
+	uint16_t nr_io;
+	uint16_t cntlid;
+	uint64_t cap;
+	uint8_t id_ctrl[4096];
+};
+
+void nvsim_hq_progress(struct nvsim_hq *hq);
+/* Fill st from a CQE; returns 0 for success, -EREMOTEIO for an error status. */
+int nvsim_host_status_from_cqe(struct nvsim_host_status *st, const struct nvsim_cqe *cqe);
+
+#endif

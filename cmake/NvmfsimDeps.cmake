@@ -8,6 +8,14 @@ set_target_properties(nvmfsim::libnvme PROPERTIES
   IMPORTED_LOCATION "${LIBNVME_LIBRARY}"
   INTERFACE_INCLUDE_DIRECTORIES "${LIBNVME_INCLUDE_DIR}")
 
+# json-c for JSON output and nvmetcli-style configs (libjson-c-dev).
+find_path(JSONC_INCLUDE_DIR json-c/json.h REQUIRED)
+find_library(JSONC_LIBRARY json-c REQUIRED)
+add_library(nvmfsim::jsonc UNKNOWN IMPORTED)
+set_target_properties(nvmfsim::jsonc PROPERTIES
+  IMPORTED_LOCATION "${JSONC_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${JSONC_INCLUDE_DIR}")
+
 find_path(CMOCKA_INCLUDE_DIR cmocka.h REQUIRED)
 find_library(CMOCKA_LIBRARY cmocka REQUIRED)
 add_library(nvmfsim::cmocka UNKNOWN IMPORTED)

@@ -1,39 +1,59 @@
-/* nvmfsim: the command-line front end.  Subcommands arrive with the fabric
- * (issue 5: the embedded target, conformance runs); for now it reports what
- * it is. */
+/* nvmfsim: one binary, one subcommand per file.  Host-side subcommands talk
+ * to any NVMe-oF/RDMA target; without an address they start the embedded
+ * simulator in this process and talk to it over the RDMA fake. */
 #include <stdio.h>
 #include <string.h>
+
+#include "cli/cli.h"
 
 #ifndef NVMFSIM_VERSION
 #define NVMFSIM_VERSION "unknown"
 #endif
 
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+	{ "discover", cmd_discover, "read a target's Discovery log" },
+	{ "identify", cmd_identify, "Identify Controller / Namespace of a subsystem" },
+	{ "io", cmd_io, "write, read back and verify; IOPS and latency" },
+	{ "target", cmd_target, "serve an emulated subsystem over NVMe/RDMA" },
+};
+
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: nvmfsim [--version] [--help]\n"
-		"\n"
-		"nvmf-sim: an NVMe over Fabrics simulator and conformance harness.\n"
-		"\n"
-		"  --version   print the version and exit\n"
-		"  --help      print this text and exit\n"
-		"\n"
-		"The emulated controller, its contract and its tests are described in\n"
-		"docs/controller.md; run the unit tests with `ctest --test-dir build`.\n");
+	fprintf(out, "usage: nvmfsim <command> [options]    (nvmfsim <command> --help)\n\n"
+		     "nvmf-sim: an NVMe over Fabrics simulator and conformance harness.\n\n"
+		     "commands:\n");
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
+	fprintf(out, "\n  --version  print the version\n  --help     print this text\n\n"
+		     "Without -a/--traddr, host-side commands use the embedded simulator:\n"
+		     "  nvmfsim discover -o json\n"
+		     "  nvmfsim io --queues 8 --depth 128 --size 64M\n");
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version")) {
 		printf("nvmfsim %s\n", NVMFSIM_VERSION);
-		return 0;
+		return CLI_EXIT_OK;
 	}
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return 0;
+		return CLI_EXIT_OK;
 	}
-	if (argc > 1)
-		fprintf(stderr, "nvmfsim: unknown argument '%s'\n\n", argv[1]);
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (!strcmp(argv[1], subcommands[i].name))
+			return subcommands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "nvmfsim: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
-	return 2;
+	return CLI_EXIT_USAGE;
 }

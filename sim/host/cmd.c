@@ -30,37 +30,64 @@ static int exec_in_capsule(struct nvsim_hq *hq, struct nvsim_sqe *sqe, const voi
 	return ret;
 }
 
+int nvsim_hq_start(struct nvsim_hq *hq, struct nvsim_sqe *sqe, void *buf, size_t len,
+		   enum nvsim_dir dir, struct nvsim_hcmd *cmd)
+{
+	int ret;
+
+	memset(cmd, 0, sizeof(*cmd));
+	if (len > NVSIM_SGL_KEYED_MAX_LEN || (len && !buf))
+		return -EINVAL;
+	cmd->cid = hq->next_cid++;
+	sqe->cid = htole16(cmd->cid);
+	sqe->flags = (uint8_t)((sqe->flags & ~NVSIM_SQE_PSDT_MASK) |
+			       NVSIM_PSDT_SGL_MPTR_CONTIG << NVSIM_SQE_PSDT_SHIFT);
+	if (dir == NVSIM_DIR_H2C && len && hq->allow_icd && len <= hq->cfg.icd_max)
+		return exec_in_capsule(hq, sqe, buf, len);
+	if (len) {
+		ret = nvsim_hq_buf_reg(hq, buf, len, &cmd->hb);
+		if (ret)
+			return ret;
+	}
+	/* No data: a keyed block of length 0, as Linux hosts send. */
+	nvsim_sgl_keyed_set(&sqe->dptr.keyed, (uintptr_t)cmd->hb.addr, (uint32_t)len,
+			    cmd->hb.rkey, NVSIM_SGL_SUBTYPE_ADDRESS);
+	ret = nvsim_hq_send_raw(hq, sqe, SQE_LEN);
+	if (ret)
+		nvsim_hq_buf_dereg(&cmd->hb);
+	return ret;
+}
+
+int nvsim_hq_reap(struct nvsim_hq *hq, struct nvsim_hcmd *cmd)
+{
+	if (cmd->done)
+		return 0;
+	nvsim_hq_poll(hq);
+	if (nvsim_hq_take_cqe(hq, cmd->cid, &cmd->cqe)) {
+		cmd->done = true;
+		nvsim_hq_buf_dereg(&cmd->hb);
+		return 0;
+	}
+	return hq->dead ? -ECONNRESET : -EAGAIN;
+}
+
+uint32_t nvsim_hq_free_slots(const struct nvsim_hq *hq)
+{
+	return hq->nr_free_send;
+}
+
 int nvsim_hq_exec(struct nvsim_hq *hq, struct nvsim_sqe *sqe, void *buf, size_t len,
 		  enum nvsim_dir dir, struct nvsim_host_status *st)
 {
-	struct nvsim_hbuf hb = { 0 };
-	struct nvsim_cqe cqe;
-	uint16_t cid = hq->next_cid++;
+	struct nvsim_hcmd cmd;
 	int ret;
 
 	memset(st, 0, sizeof(*st));
-	if (len > NVSIM_SGL_KEYED_MAX_LEN || (len && !buf))
-		return st->err = -EINVAL;
-	sqe->cid = htole16(cid);
-	sqe->flags = (uint8_t)((sqe->flags & ~NVSIM_SQE_PSDT_MASK) |
-			       NVSIM_PSDT_SGL_MPTR_CONTIG << NVSIM_SQE_PSDT_SHIFT);
-	if (dir == NVSIM_DIR_H2C && len && hq->allow_icd && len <= hq->cfg.icd_max) {
-		ret = exec_in_capsule(hq, sqe, buf, len);
-	} else {
-		if (len) {
-			ret = nvsim_hq_buf_reg(hq, buf, len, &hb);
-			if (ret)
-				return st->err = ret;
-		}
-		/* No data: a keyed block of length 0, as Linux hosts send. */
-		nvsim_sgl_keyed_set(&sqe->dptr.keyed, (uintptr_t)hb.addr, (uint32_t)len, hb.rkey,
-				    NVSIM_SGL_SUBTYPE_ADDRESS);
-		ret = nvsim_hq_send_raw(hq, sqe, SQE_LEN);
-	}
+	ret = nvsim_hq_start(hq, sqe, buf, len, dir, &cmd);
 	if (!ret)
-		ret = nvsim_hq_wait_cqe(hq, cid, &cqe);
-	nvsim_hq_buf_dereg(&hb);
+		ret = nvsim_hq_wait_cqe(hq, cmd.cid, &cmd.cqe);
+	nvsim_hq_buf_dereg(&cmd.hb);
 	if (ret)
 		return st->err = ret;
-	return nvsim_host_status_from_cqe(st, &cqe);
+	return nvsim_host_status_from_cqe(st, &cmd.cqe);
 }

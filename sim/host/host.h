@@ -114,6 +114,23 @@ int nvsim_hq_exec(struct nvsim_hq *hq, struct nvsim_sqe *sqe, void *buf, size_t 
 		  enum nvsim_dir dir, struct nvsim_host_status *st);
 void nvsim_hq_allow_in_capsule(struct nvsim_hq *hq, bool allow);
 
+/* Several commands in flight on one queue: start them, then reap them.  A
+ * started command owns its buffer until reaped. */
+struct nvsim_hcmd {
+	struct nvsim_hbuf hb;
+	uint16_t cid;
+	bool done;
+	struct nvsim_cqe cqe;
+};
+
+int nvsim_hq_start(struct nvsim_hq *hq, struct nvsim_sqe *sqe, void *buf, size_t len,
+		   enum nvsim_dir dir, struct nvsim_hcmd *cmd);
+/* 0 when cmd has completed (its CQE in cmd->cqe), -EAGAIN while it has not,
+ * -ECONNRESET when the queue died.  Polls the queue, never waits. */
+int nvsim_hq_reap(struct nvsim_hq *hq, struct nvsim_hcmd *cmd);
+/* Free slots for nvsim_hq_start (SQSIZE + 1 minus commands in flight). */
+uint32_t nvsim_hq_free_slots(const struct nvsim_hq *hq);
+
 /* ---- helper layer: a controller association ------------------------------------ */
 
 struct nvsim_host;

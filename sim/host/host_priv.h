@@ -44,10 +44,12 @@ struct nvsim_host {
 	uint16_t nr_io;
 	uint16_t cntlid;
 	uint64_t cap;
-	uint8_t id_ctrl[4096];
+	_Alignas(8) uint8_t id_ctrl[4096];
 };
 
 void nvsim_hq_progress(struct nvsim_hq *hq);
+/* Take the stashed completion for cid, if it has arrived. */
+bool nvsim_hq_take_cqe(struct nvsim_hq *hq, uint16_t cid, struct nvsim_cqe *out);
 /* Fill st from a CQE; returns 0 for success, -EREMOTEIO for an error status. */
 int nvsim_host_status_from_cqe(struct nvsim_host_status *st, const struct nvsim_cqe *cqe);
 

@@ -181,9 +181,10 @@ static int establish(struct nvsim_hq *hq, struct nvsim_host_status *st)
 	switch (ev.type) {
 	case VERBS_CM_EVENT_ESTABLISHED:
 		if (ev.private_data_len >= sizeof(struct nvsim_rdma_cm_accept)) {
-			const struct nvsim_rdma_cm_accept *acc = (const void *)ev.private_data;
+			struct nvsim_rdma_cm_accept acc;
 
-			hq->crqsize = le16toh(acc->crqsize);
+			memcpy(&acc, ev.private_data, sizeof(acc));
+			hq->crqsize = le16toh(acc.crqsize);
 		}
 		hq->connected = true;
 		return 0;
@@ -191,10 +192,11 @@ static int establish(struct nvsim_hq *hq, struct nvsim_host_status *st)
 		st->cm_rejected = true;
 		st->cm_reason = (uint8_t)ev.status;
 		if (ev.private_data_len >= sizeof(struct nvsim_rdma_cm_reject)) {
-			const struct nvsim_rdma_cm_reject *rej = (const void *)ev.private_data;
+			struct nvsim_rdma_cm_reject rej;
 
+			memcpy(&rej, ev.private_data, sizeof(rej));
 			st->cm_sts_valid = true;
-			st->cm_sts = le16toh(rej->sts);
+			st->cm_sts = le16toh(rej.sts);
 		}
 		return -ECONNREFUSED;
 	case VERBS_CM_EVENT_UNREACHABLE:
@@ -356,7 +358,7 @@ int nvsim_hq_poll(struct nvsim_hq *hq)
 	return work;
 }
 
-static bool take_cqe(struct nvsim_hq *hq, uint16_t cid, struct nvsim_cqe *out)
+bool nvsim_hq_take_cqe(struct nvsim_hq *hq, uint16_t cid, struct nvsim_cqe *out)
 {
 	for (uint32_t i = 0; i < hq->nr_arrived; i++) {
 		if (le16toh(hq->arrived[i].cid) != cid)
@@ -376,7 +378,7 @@ int nvsim_hq_wait_cqe(struct nvsim_hq *hq, uint16_t cid, struct nvsim_cqe *cqe)
 
 	for (;;) {
 		nvsim_hq_poll(hq);
-		if (take_cqe(hq, cid, cqe))
+		if (nvsim_hq_take_cqe(hq, cid, cqe))
 			return 0;
 		if (hq->dead)
 			return -ECONNRESET;

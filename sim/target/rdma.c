@@ -621,12 +621,14 @@ static int reject(struct verbs_cm_id *id, enum nvsim_rdma_cm_reject_sts sts)
 static int check_private_data(struct nvsim_rdma_target *rt, const struct verbs_cm_event *ev,
 			      uint16_t *qid, uint32_t *depth)
 {
-	const struct nvsim_rdma_cm_req *req = (const void *)ev->private_data;
+	struct nvsim_rdma_cm_req copy, *req = &copy;
 	uint32_t max_io_depth = rt->cfg.max_queue_depth;
 	uint32_t hsq, hrq;
 
 	if (ev->private_data_len < sizeof(*req))
 		return NVSIM_RDMA_CM_INVALID_LEN;
+	/* The event's bytes carry no alignment promise. */
+	memcpy(&copy, ev->private_data, sizeof(copy));
 	if (le16toh(req->recfmt) != 0)
 		return NVSIM_RDMA_CM_INVALID_RECFMT;
 	*qid = le16toh(req->qid);

@@ -279,7 +279,8 @@ static struct nvsim_cqe raw_io(struct nvsim_hq *q, struct nvsim_sqe *sqe, const 
 	sqe->flags = 1u << NVSIM_SQE_PSDT_SHIFT;
 	sqe->cid = htole16(0x4242);
 	memcpy(capsule, sqe, 64);
-	memcpy(capsule + 64, icd, icd_len);
+	if (icd_len)
+		memcpy(capsule + 64, icd, icd_len);
 	assert_int_equal(nvsim_hq_send_raw(q, capsule, 64 + icd_len), 0);
 	assert_int_equal(nvsim_hq_wait_cqe(q, 0x4242, &cqe), 0);
 	return cqe;

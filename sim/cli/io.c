@@ -1,0 +1,351 @@
+/* nvmfsim io: write a pattern, read it back and verify it, over N I/O
+ * queues with D commands in flight on each; reports IOPS, bandwidth and
+ * latency percentiles per phase.  Figures are measurements of this run on
+ * this machine, never pass/fail criteria. */
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <nvme/types.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+
+struct io_opts {
+	uint16_t queues;
+	uint16_t depth;
+	uint64_t size;
+	uint64_t block;
+	uint32_t nsid;
+};
+
+struct slot {
+	struct nvsim_hcmd cmd;
+	uint8_t *buf;
+	uint64_t block;
+	uint64_t t0;
+	bool busy;
+};
+
+struct phase {
+	const char *name;
+	bool write;
+	uint64_t *lat_ns;
+	uint64_t done, errors, mismatches;
+	uint64_t elapsed_ns;
+};
+
+struct run {
+	struct cli_session *s;
+	struct io_opts o;
+	uint64_t seed;
+	uint32_t lba_size;
+	uint64_t nblocks;
+	struct slot *slots; /* queues x depth */
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: nvmfsim io [options]\n\n"
+		     "Writes a seeded pattern over --size bytes of a namespace, reads it back\n"
+		     "and verifies every byte, with --depth commands in flight on each of\n"
+		     "--queues I/O queues.  Without -a it runs against the embedded simulator.\n\n"
+		     "  -Q, --queues N          I/O queues (default 4)\n"
+		     "  -D, --depth N           commands in flight per queue (default 32)\n"
+		     "  -S, --size BYTES        bytes to write and verify (default 64M)\n"
+		     "  -B, --block BYTES       bytes per command (default 128k)\n"
+		     "  -N, --namespace-id N    namespace (default 1)\n\n");
+	cli_conn_help(out);
+}
+
+static void fill_block(uint8_t *buf, size_t len, uint64_t seed, uint64_t block)
+{
+	uint64_t x = (seed ^ (block * 0x9e3779b97f4a7c15ull)) | 1;
+
+	for (size_t i = 0; i < len; i += 8) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		memcpy(buf + i, &x, len - i < 8 ? len - i : 8);
+	}
+}
+
+static int start(struct run *r, uint16_t qid, struct slot *sl, uint64_t block, bool write)
+{
+	struct nvsim_sqe sqe = { .opcode = write ? nvme_cmd_write : nvme_cmd_read,
+				 .nsid = htole32(r->o.nsid) };
+	struct nvsim_sqe_rw *rw = (void *)&sqe;
+	uint64_t lbas = r->o.block / r->lba_size;
+
+	rw->slba = htole64(block * lbas);
+	rw->nlb = htole16((uint16_t)(lbas - 1));
+	if (write)
+		fill_block(sl->buf, r->o.block, r->seed, block);
+	sl->block = block;
+	sl->t0 = now_ns();
+	sl->busy = true;
+	return nvsim_hq_start(nvsim_host_io(r->s->host, qid), &sqe, sl->buf, r->o.block,
+			      write ? NVSIM_DIR_H2C : NVSIM_DIR_C2H, &sl->cmd);
+}
+
+static void finish(struct run *r, struct phase *ph, struct slot *sl)
+{
+	ph->lat_ns[ph->done++] = now_ns() - sl->t0;
+	sl->busy = false;
+	if (nvsim_cqe_status_field(&sl->cmd.cqe)) {
+		ph->errors++;
+		return;
+	}
+	if (!ph->write) {
+		uint8_t *want = malloc(r->o.block);
+
+		if (!want) {
+			ph->errors++;
+			return;
+		}
+		fill_block(want, r->o.block, r->seed, sl->block);
+		if (memcmp(want, sl->buf, r->o.block))
+			ph->mismatches++;
+		free(want);
+	}
+}
+
+static int run_phase(struct run *r, struct phase *ph)
+{
+	uint64_t next = 0, t0 = now_ns();
+
+	while (ph->done < r->nblocks) {
+		for (uint16_t q = 0; q < r->o.queues; q++) {
+			for (uint16_t d = 0; d < r->o.depth; d++) {
+				struct slot *sl = &r->slots[(size_t)q * r->o.depth + d];
+				int ret;
+
+				if (sl->busy) {
+					ret = nvsim_hq_reap(nvsim_host_io(r->s->host, q + 1),
+							    &sl->cmd);
+					if (ret == -EAGAIN)
+						continue;
+					if (ret)
+						return ret;
+					finish(r, ph, sl);
+				}
+				if (next < r->nblocks) {
+					ret = start(r, q + 1, sl, next++, ph->write);
+					if (ret)
+						return ret;
+				}
+			}
+		}
+		if (r->s->embedded)
+			nvsim_embedded_poll(r->s->embedded);
+	}
+	ph->elapsed_ns = now_ns() - t0;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double pct_us(const uint64_t *sorted, uint64_t n, double p)
+{
+	uint64_t i = (uint64_t)(p / 100.0 * (double)(n - 1) + 0.5);
+
+	return (double)sorted[i] / 1000.0;
+}
+
+static void report(const struct run *r, struct phase *ph, struct json_object *root)
+{
+	double secs = (double)ph->elapsed_ns / 1e9;
+	double iops = (double)ph->done / secs, mibs = (double)(ph->done * r->o.block) / secs / 1048576.0;
+
+	qsort(ph->lat_ns, ph->done, sizeof(uint64_t), cmp_u64);
+	if (root) {
+		struct json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "commands", json_object_new_uint64(ph->done));
+		json_object_object_add(j, "errors", json_object_new_uint64(ph->errors));
+		json_object_object_add(j, "mismatches", json_object_new_uint64(ph->mismatches));
+		json_object_object_add(j, "seconds", json_object_new_double(secs));
+		json_object_object_add(j, "iops", json_object_new_double(iops));
+		json_object_object_add(j, "mib_per_s", json_object_new_double(mibs));
+		json_object_object_add(j, "lat_p50_us", json_object_new_double(pct_us(ph->lat_ns, ph->done, 50)));
+		json_object_object_add(j, "lat_p99_us", json_object_new_double(pct_us(ph->lat_ns, ph->done, 99)));
+		json_object_object_add(j, "lat_p999_us", json_object_new_double(pct_us(ph->lat_ns, ph->done, 99.9)));
+		json_object_object_add(j, "lat_max_us", json_object_new_double(pct_us(ph->lat_ns, ph->done, 100)));
+		json_object_object_add(root, ph->name, j);
+		return;
+	}
+	printf("%-6s %llu commands, %llu errors, %llu mismatches, %.3f s, %.0f IOPS, %.1f MiB/s, "
+	       "latency us p50 %.1f p99 %.1f p99.9 %.1f max %.1f\n",
+	       ph->name, (unsigned long long)ph->done, (unsigned long long)ph->errors,
+	       (unsigned long long)ph->mismatches, secs, iops, mibs, pct_us(ph->lat_ns, ph->done, 50),
+	       pct_us(ph->lat_ns, ph->done, 99), pct_us(ph->lat_ns, ph->done, 99.9),
+	       pct_us(ph->lat_ns, ph->done, 100));
+}
+
+static int parse_io_opt(struct io_opts *io, int opt, const char *arg)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case 'Q':
+		if (cli_parse_u64(arg, 65535, &v) || !v)
+			return fprintf(stderr, "nvmfsim io: --queues '%s': 1 to 65535\n", arg), -1;
+		io->queues = (uint16_t)v;
+		return 1;
+	case 'D':
+		if (cli_parse_u64(arg, 65536, &v) || !v)
+			return fprintf(stderr, "nvmfsim io: --depth '%s': 1 to 65536\n", arg), -1;
+		io->depth = (uint16_t)(v > 65535 ? 65535 : v);
+		return 1;
+	case 'S':
+		if (cli_parse_size(arg, &io->size) || !io->size)
+			return fprintf(stderr, "nvmfsim io: --size '%s' is not a size\n", arg), -1;
+		return 1;
+	case 'B':
+		if (cli_parse_size(arg, &io->block) || !io->block || io->block > (16u << 20))
+			return fprintf(stderr, "nvmfsim io: --block '%s': 1 to 16M\n", arg), -1;
+		return 1;
+	case 'N':
+		if (cli_parse_u64(arg, 0xfffffffeu, &v) || !v)
+			return fprintf(stderr, "nvmfsim io: --namespace-id '%s'\n", arg), -1;
+		io->nsid = (uint32_t)v;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int setup(struct run *r, const struct cli_conn_opts *co)
+{
+	struct nvsim_host_status st;
+	_Alignas(8) uint8_t idns[4096];
+	const struct nvme_id_ns *ns = (const void *)idns;
+	char msg[256];
+	uint64_t capacity;
+
+	if (nvsim_host_nr_io_queues(r->s->host) < r->o.queues) {
+		fprintf(stderr, "nvmfsim io: the target granted %u I/O queues, %u asked\n",
+			nvsim_host_nr_io_queues(r->s->host), r->o.queues);
+		return -1;
+	}
+	if (nvsim_host_identify(r->s->host, NVME_IDENTIFY_CNS_NS, r->o.nsid, idns, &st)) {
+		fprintf(stderr, "nvmfsim io: Identify Namespace %u: %s\n", r->o.nsid,
+			nvsim_host_status_str(&st, false, msg, sizeof(msg)));
+		return -1;
+	}
+	r->lba_size = 1u << ns->lbaf[ns->flbas & 0xf].ds;
+	capacity = le64toh(ns->nsze) * r->lba_size;
+	if (!le64toh(ns->nsze) || r->o.block % r->lba_size || r->o.block / r->lba_size > 65536) {
+		fprintf(stderr, "nvmfsim io: --block %llu must be a multiple of the %u-byte LBA\n",
+			(unsigned long long)r->o.block, r->lba_size);
+		return -1;
+	}
+	if (r->o.size > capacity) {
+		fprintf(stderr, "nvmfsim io: --size %llu exceeds the namespace's %llu bytes\n",
+			(unsigned long long)r->o.size, (unsigned long long)capacity);
+		return -1;
+	}
+	r->nblocks = r->o.size / r->o.block;
+	r->seed = co->seed;
+	r->slots = calloc((size_t)r->o.queues * r->o.depth, sizeof(*r->slots));
+	if (!r->slots)
+		return -1;
+	for (size_t i = 0; i < (size_t)r->o.queues * r->o.depth; i++)
+		if (!(r->slots[i].buf = malloc(r->o.block)))
+			return -1;
+	return 0;
+}
+
+int cmd_io(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_CONN_LONGOPTS,
+		{ "queues", required_argument, NULL, 'Q' },
+		{ "depth", required_argument, NULL, 'D' },
+		{ "size", required_argument, NULL, 'S' },
+		{ "block", required_argument, NULL, 'B' },
+		{ "namespace-id", required_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct cli_conn_opts co;
+	struct cli_session s;
+	struct run r = { .s = &s, .o = { 4, 32, 64ull << 20, 128u << 10, 1 } };
+	struct phase ph[2] = { { .name = "write", .write = true }, { .name = "read" } };
+	struct json_object *root = NULL;
+	char nqn[64];
+	int opt, ret, rc = CLI_EXIT_FAIL;
+
+	cli_conn_opts_init(&co);
+	while ((opt = getopt_long(argc, argv, CLI_CONN_SHORTOPTS "Q:D:S:B:N:h", longopts, NULL)) !=
+	       -1) {
+		if (opt == 'h') {
+			usage(stdout);
+			return CLI_EXIT_OK;
+		}
+		ret = parse_io_opt(&r.o, opt, optarg);
+		if (!ret)
+			ret = cli_conn_opt(&co, "nvmfsim io", opt, optarg);
+		if (ret <= 0) {
+			if (!ret)
+				usage(stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "nvmfsim io: unexpected argument '%s'\n", argv[optind]);
+		return CLI_EXIT_USAGE;
+	}
+	if (!co.nqn && co.traddr) {
+		fprintf(stderr, "nvmfsim io: -n/--nqn is required with -a/--traddr\n");
+		return CLI_EXIT_USAGE;
+	}
+	co.io_depth = r.o.depth;
+	snprintf(nqn, sizeof(nqn), NVSIM_EMBEDDED_NQN_FMT, 0u);
+	if (cli_session_open(&co, "nvmfsim io", co.nqn ? co.nqn : nqn, r.o.queues, &s))
+		return CLI_EXIT_FAIL;
+	if (setup(&r, &co))
+		goto out;
+	if (!co.json)
+		printf("nvmfsim io: seed %llu, %u queues x depth %u, %llu x %llu-byte commands "
+		       "per phase, LBA %u bytes\n",
+		       (unsigned long long)r.seed, r.o.queues, r.o.depth,
+		       (unsigned long long)r.nblocks, (unsigned long long)r.o.block, r.lba_size);
+	root = co.json ? json_object_new_object() : NULL;
+	for (int p = 0; p < 2; p++) {
+		ph[p].lat_ns = calloc(r.nblocks ? r.nblocks : 1, sizeof(uint64_t));
+		if (!ph[p].lat_ns || run_phase(&r, &ph[p])) {
+			fprintf(stderr, "nvmfsim io: %s phase: the queue failed\n", ph[p].name);
+			goto out;
+		}
+		report(&r, &ph[p], root);
+	}
+	if (root)
+		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+	rc = ph[0].errors || ph[1].errors || ph[1].mismatches ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+	if (rc && !co.json)
+		fprintf(stderr, "nvmfsim io: verification FAILED\n");
+out:
+	json_object_put(root);
+	for (size_t i = 0; r.slots && i < (size_t)r.o.queues * r.o.depth; i++)
+		free(r.slots[i].buf);
+	free(r.slots);
+	free(ph[0].lat_ns);
+	free(ph[1].lat_ns);
+	cli_session_close(&s);
+	return rc;
+}

@@ -1,0 +1,257 @@
+/* nvmfsim target: serve emulated subsystems over NVMe/RDMA on real verbs
+ * (rxe, siw, an RNIC) until SIGINT or SIGTERM. */
+#include <errno.h>
+#include <getopt.h>
+#include <nvme/types.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+
+#define MAX_NS 32
+#define MAX_HOSTS 32
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: nvmfsim target -t rdma -a ADDR [-s PORT] -n NQN [options]\n\n"
+		"Serves one emulated NVM subsystem over NVMe/RDMA until SIGINT/SIGTERM.\n\n"
+		"  -t, --transport rdma      transport (only rdma)\n"
+		"  -a, --traddr ADDR         address to listen on (an RDMA netdev's IP)\n"
+		"  -s, --trsvcid PORT        port (default 4420)\n"
+		"  -n, --nqn NQN             subsystem NQN (default nqn.2026-11.io.nvmf-sim:target)\n"
+		"      --ns KIND:SIZE[:PATH] a namespace, repeatable: ram:1G, null:1T,\n"
+		"                            file:10G:/var/tmp/ns1.img (default ram:1G)\n"
+		"      --lba-size 512|4096   LBA size of the namespaces (default 512)\n"
+		"      --allow-host NQN      only these hosts may connect (repeatable;\n"
+		"                            default: any host)\n"
+		"      --max-queues N        I/O queues per controller, 1 to 65534 (default 128)\n"
+		"      --mqes N              CAP.MQES: entries per queue minus one (default 1023)\n"
+		"      --provider NAME       verbs provider: ibv (default) or fake\n"
+		"      --device NAME         RDMA device (default: the first one)\n");
+}
+
+struct target_opts {
+	const char *traddr, *trsvcid, *nqn, *provider, *device;
+	const char *ns[MAX_NS];
+	unsigned int nr_ns;
+	const char *hosts[MAX_HOSTS];
+	unsigned int nr_hosts;
+	uint32_t lba_size;
+	uint64_t max_queues, mqes;
+};
+
+static int parse_ns(const char *spec, uint32_t lba, struct nvsim_ns_config *ns)
+{
+	char kind[8] = { 0 };
+	const char *colon = strchr(spec, ':');
+	const char *path;
+	char size[32] = { 0 };
+
+	memset(ns, 0, sizeof(*ns));
+	if (!colon || (size_t)(colon - spec) >= sizeof(kind))
+		return -EINVAL;
+	memcpy(kind, spec, (size_t)(colon - spec));
+	path = strchr(colon + 1, ':');
+	memcpy(size, colon + 1,
+	       path ? (size_t)(path - colon - 1) < sizeof(size) - 1 ? (size_t)(path - colon - 1)
+								   : sizeof(size) - 1
+		    : strnlen(colon + 1, sizeof(size) - 1));
+	if (cli_parse_size(size, &ns->size_bytes) || !ns->size_bytes || ns->size_bytes % lba)
+		return -EINVAL;
+	ns->lba_size = lba;
+	if (!strcmp(kind, "ram"))
+		ns->backend = NVSIM_NS_RAM;
+	else if (!strcmp(kind, "null"))
+		ns->backend = NVSIM_NS_NULL;
+	else if (!strcmp(kind, "file") && path && path[1])
+		ns->backend = NVSIM_NS_FILE, ns->path = path + 1;
+	else
+		return -EINVAL;
+	if (ns->backend != NVSIM_NS_FILE && path)
+		return -EINVAL;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct target_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "transport", required_argument, NULL, 't' },
+		{ "traddr", required_argument, NULL, 'a' },
+		{ "trsvcid", required_argument, NULL, 's' },
+		{ "nqn", required_argument, NULL, 'n' },
+		{ "ns", required_argument, NULL, 1001 },
+		{ "lba-size", required_argument, NULL, 1002 },
+		{ "allow-host", required_argument, NULL, 1003 },
+		{ "max-queues", required_argument, NULL, 1004 },
+		{ "mqes", required_argument, NULL, 1005 },
+		{ "provider", required_argument, NULL, 1006 },
+		{ "device", required_argument, NULL, 1007 },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	uint64_t v;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "t:a:s:n:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			exit(CLI_EXIT_OK);
+		case 't':
+			if (strcmp(optarg, "rdma"))
+				return fprintf(stderr, "nvmfsim target: --transport '%s': only rdma\n",
+					       optarg), -1;
+			break;
+		case 'a': o->traddr = optarg; break;
+		case 's': o->trsvcid = optarg; break;
+		case 'n': o->nqn = optarg; break;
+		case 1001:
+			if (o->nr_ns == MAX_NS)
+				return fprintf(stderr, "nvmfsim target: at most %d --ns\n", MAX_NS), -1;
+			o->ns[o->nr_ns++] = optarg;
+			break;
+		case 1002:
+			if (cli_parse_u64(optarg, 4096, &v) || (v != 512 && v != 4096))
+				return fprintf(stderr, "nvmfsim target: --lba-size '%s': 512 or 4096\n",
+					       optarg), -1;
+			o->lba_size = (uint32_t)v;
+			break;
+		case 1003:
+			if (o->nr_hosts == MAX_HOSTS)
+				return fprintf(stderr, "nvmfsim target: at most %d --allow-host\n",
+					       MAX_HOSTS), -1;
+			o->hosts[o->nr_hosts++] = optarg;
+			break;
+		case 1004:
+			if (cli_parse_u64(optarg, 65534, &o->max_queues) || !o->max_queues)
+				return fprintf(stderr, "nvmfsim target: --max-queues '%s': 1 to 65534\n",
+					       optarg), -1;
+			break;
+		case 1005:
+			if (cli_parse_u64(optarg, 65535, &o->mqes) || !o->mqes)
+				return fprintf(stderr, "nvmfsim target: --mqes '%s': 1 to 65535\n",
+					       optarg), -1;
+			break;
+		case 1006: o->provider = optarg; break;
+		case 1007: o->device = optarg; break;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		return fprintf(stderr, "nvmfsim target: unexpected argument '%s'\n", argv[optind]), -1;
+	if (!o->traddr)
+		return fprintf(stderr, "nvmfsim target: -a/--traddr is required\n"), -1;
+	for (unsigned int i = 0; i < o->nr_ns; i++) {
+		struct nvsim_ns_config ns;
+
+		if (parse_ns(o->ns[i], o->lba_size, &ns))
+			return fprintf(stderr, "nvmfsim target: --ns '%s': want ram:SIZE, null:SIZE "
+					       "or file:SIZE:PATH, SIZE a multiple of %u\n",
+				       o->ns[i], o->lba_size), -1;
+	}
+	return 0;
+}
+
+static int build(const struct target_opts *o, struct nvsim_target **t, struct nvsim_port **port)
+{
+	struct nvsim_target_config tc;
+	struct nvsim_subsys_config sc = { .nqn = o->nqn, .allow_any_host = !o->nr_hosts };
+	struct nvsim_port_config pc = { .portid = 1, .trtype = NVMF_TRTYPE_RDMA,
+					.adrfam = strchr(o->traddr, ':') ? NVMF_ADDR_FAMILY_IP6
+									  : NVMF_ADDR_FAMILY_IP4,
+					.traddr = o->traddr, .trsvcid = o->trsvcid };
+	struct nvsim_subsys *s;
+	int ret;
+
+	nvsim_target_config_init(&tc);
+	tc.max_io_queues = (uint16_t)o->max_queues;
+	tc.mqes = (uint16_t)o->mqes;
+	ret = nvsim_target_create(&tc, t);
+	if (ret)
+		return fprintf(stderr, "nvmfsim target: %s\n", strerror(-ret)), ret;
+	ret = nvsim_subsys_add(*t, &sc, &s);
+	if (ret)
+		return fprintf(stderr, "nvmfsim target: --nqn '%s' is not a valid NQN\n", o->nqn),
+		       ret;
+	for (unsigned int i = 0; i < o->nr_hosts; i++)
+		if (nvsim_subsys_allow_host(s, o->hosts[i]))
+			return fprintf(stderr, "nvmfsim target: --allow-host '%s' is not a valid NQN\n",
+				       o->hosts[i]), -EINVAL;
+	for (unsigned int i = 0; i < (o->nr_ns ? o->nr_ns : 1); i++) {
+		struct nvsim_ns_config ns;
+
+		parse_ns(o->nr_ns ? o->ns[i] : "ram:1G", o->lba_size, &ns); /* checked in parse */
+		ret = nvsim_subsys_add_ns(s, i + 1, &ns);
+		if (ret)
+			return fprintf(stderr, "nvmfsim target: namespace %u: %s\n", i + 1,
+				       strerror(-ret)), ret;
+	}
+	ret = nvsim_port_add(*t, &pc, port);
+	if (!ret)
+		ret = nvsim_port_add_subsys(*port, s);
+	return ret;
+}
+
+int cmd_target(int argc, char **argv)
+{
+	struct target_opts o = { .trsvcid = "4420", .nqn = "nqn.2026-11.io.nvmf-sim:target",
+				 .provider = "ibv", .lba_size = 512, .max_queues = 128,
+				 .mqes = 1023 };
+	struct nvsim_rdma_target_config rc;
+	struct nvsim_target *t = NULL;
+	struct nvsim_port *port = NULL;
+	struct nvsim_rdma_target *rt = NULL;
+	char addr[320];
+	int ret, rc_exit = CLI_EXIT_FAIL;
+
+	if (parse(argc, argv, &o))
+		return CLI_EXIT_USAGE;
+	if (build(&o, &t, &port))
+		goto out;
+	snprintf(addr, sizeof(addr), "%s%s%s:%s", strchr(o.traddr, ':') ? "[" : "", o.traddr,
+		 strchr(o.traddr, ':') ? "]" : "", o.trsvcid);
+	nvsim_rdma_target_config_init(&rc);
+	rc.provider = o.provider;
+	rc.device = o.device;
+	rc.addr = addr;
+	ret = nvsim_rdma_target_start(t, port, &rc, &rt);
+	if (ret == -ENODEV) {
+		fprintf(stderr, "nvmfsim target: no RDMA device (provider %s): load rdma_rxe or "
+				"siw on a netdev, or use an RNIC\n", o.provider);
+		goto out;
+	}
+	if (ret) {
+		fprintf(stderr, "nvmfsim target: listen on %s: %s\n", addr, strerror(-ret));
+		goto out;
+	}
+	printf("nvmfsim target: %s listening on rdma %s\n", o.nqn, addr);
+	fflush(stdout);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	while (!stop_requested) {
+		if (nvsim_rdma_target_poll(rt) <= 0) {
+			struct timespec idle = { 0, 100000 }; /* nothing to do: 100 us */
+
+			nanosleep(&idle, NULL);
+		}
+	}
+	printf("nvmfsim target: stopping\n");
+	rc_exit = CLI_EXIT_OK;
+out:
+	nvsim_rdma_target_stop(rt);
+	nvsim_target_destroy(t);
+	return rc_exit;
+}

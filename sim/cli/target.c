@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/config.h"
 
 #define MAX_NS 32
 #define MAX_HOSTS 32
@@ -24,8 +25,13 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: nvmfsim target -t rdma -a ADDR [-s PORT] -n NQN [options]\n\n"
-		"Serves one emulated NVM subsystem over NVMe/RDMA until SIGINT/SIGTERM.\n\n"
+		"usage: nvmfsim target -t rdma -a ADDR [-s PORT] -n NQN [options]\n"
+		"       nvmfsim target --config FILE [options]\n\n"
+		"Serves emulated NVM subsystems over NVMe/RDMA until SIGINT/SIGTERM: one\n"
+		"subsystem from the flags, or everything an nvmetcli saved config (JSON)\n"
+		"describes (ports, subsystems, namespaces, allowed hosts, referrals).\n\n"
+		"  -c, --config FILE         nvmetcli saved config; namespace paths may also be\n"
+		"                            ram:SIZE or null:SIZE\n"
 		"  -t, --transport rdma      transport (only rdma)\n"
 		"  -a, --traddr ADDR         address to listen on (an RDMA netdev's IP)\n"
 		"  -s, --trsvcid PORT        port (default 4420)\n"
@@ -42,7 +48,7 @@ static void usage(FILE *out)
 }
 
 struct target_opts {
-	const char *traddr, *trsvcid, *nqn, *provider, *device;
+	const char *traddr, *trsvcid, *nqn, *provider, *device, *config;
 	const char *ns[MAX_NS];
 	unsigned int nr_ns;
 	const char *hosts[MAX_HOSTS];
@@ -97,13 +103,14 @@ static int parse(int argc, char **argv, struct target_opts *o)
 		{ "mqes", required_argument, NULL, 1005 },
 		{ "provider", required_argument, NULL, 1006 },
 		{ "device", required_argument, NULL, 1007 },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	uint64_t v;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "t:a:s:n:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:a:s:n:c:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -145,6 +152,7 @@ static int parse(int argc, char **argv, struct target_opts *o)
 			break;
 		case 1006: o->provider = optarg; break;
 		case 1007: o->device = optarg; break;
+		case 'c': o->config = optarg; break;
 		default:
 			usage(stderr);
 			return -1;
@@ -152,8 +160,11 @@ static int parse(int argc, char **argv, struct target_opts *o)
 	}
 	if (optind < argc)
 		return fprintf(stderr, "nvmfsim target: unexpected argument '%s'\n", argv[optind]), -1;
-	if (!o->traddr)
-		return fprintf(stderr, "nvmfsim target: -a/--traddr is required\n"), -1;
+	if (o->config && (o->traddr || o->nr_ns || o->nr_hosts))
+		return fprintf(stderr, "nvmfsim target: --config describes ports, namespaces and "
+				       "hosts: drop -a, --ns and --allow-host\n"), -1;
+	if (!o->traddr && !o->config)
+		return fprintf(stderr, "nvmfsim target: -a/--traddr (or --config) is required\n"), -1;
 	for (unsigned int i = 0; i < o->nr_ns; i++) {
 		struct nvsim_ns_config ns;
 
@@ -165,24 +176,16 @@ static int parse(int argc, char **argv, struct target_opts *o)
 	return 0;
 }
 
-static int build(const struct target_opts *o, struct nvsim_target **t, struct nvsim_port **port)
+static int build(const struct target_opts *o, struct nvsim_target *t, struct nvsim_port **port)
 {
-	struct nvsim_target_config tc;
 	struct nvsim_subsys_config sc = { .nqn = o->nqn, .allow_any_host = !o->nr_hosts };
 	struct nvsim_port_config pc = { .portid = 1, .trtype = NVMF_TRTYPE_RDMA,
 					.adrfam = strchr(o->traddr, ':') ? NVMF_ADDR_FAMILY_IP6
 									  : NVMF_ADDR_FAMILY_IP4,
 					.traddr = o->traddr, .trsvcid = o->trsvcid };
 	struct nvsim_subsys *s;
-	int ret;
+	int ret = nvsim_subsys_add(t, &sc, &s);
 
-	nvsim_target_config_init(&tc);
-	tc.max_io_queues = (uint16_t)o->max_queues;
-	tc.mqes = (uint16_t)o->mqes;
-	ret = nvsim_target_create(&tc, t);
-	if (ret)
-		return fprintf(stderr, "nvmfsim target: %s\n", strerror(-ret)), ret;
-	ret = nvsim_subsys_add(*t, &sc, &s);
 	if (ret)
 		return fprintf(stderr, "nvmfsim target: --nqn '%s' is not a valid NQN\n", o->nqn),
 		       ret;
@@ -199,10 +202,67 @@ static int build(const struct target_opts *o, struct nvsim_target **t, struct nv
 			return fprintf(stderr, "nvmfsim target: namespace %u: %s\n", i + 1,
 				       strerror(-ret)), ret;
 	}
-	ret = nvsim_port_add(*t, &pc, port);
+	ret = nvsim_port_add(t, &pc, port);
 	if (!ret)
 		ret = nvsim_port_add_subsys(*port, s);
 	return ret;
+}
+
+static struct nvsim_target *new_target(const struct target_opts *o)
+{
+	struct nvsim_target_config tc;
+	struct nvsim_target *t;
+	int ret;
+
+	nvsim_target_config_init(&tc);
+	tc.max_io_queues = (uint16_t)o->max_queues;
+	tc.mqes = (uint16_t)o->mqes;
+	ret = nvsim_target_create(&tc, &t);
+	if (ret) {
+		fprintf(stderr, "nvmfsim target: %s\n", strerror(-ret));
+		return NULL;
+	}
+	return t;
+}
+
+static int listen_port(const struct target_opts *o, struct nvsim_target *t,
+		       struct nvsim_port *port, const char *addr, struct nvsim_rdma_target **rt)
+{
+	struct nvsim_rdma_target_config rc;
+	int ret;
+
+	nvsim_rdma_target_config_init(&rc);
+	rc.provider = o->provider;
+	rc.device = o->device;
+	rc.addr = addr;
+	ret = nvsim_rdma_target_start(t, port, &rc, rt);
+	if (ret == -ENODEV)
+		fprintf(stderr, "nvmfsim target: no RDMA device (provider %s): load rdma_rxe or "
+				"siw on a netdev, or use an RNIC\n", o->provider);
+	else if (ret)
+		fprintf(stderr, "nvmfsim target: listen on %s: %s\n", addr, strerror(-ret));
+	else
+		printf("nvmfsim target: listening on rdma %s\n", addr);
+	return ret;
+}
+
+static void serve(struct nvsim_rdma_target **rts, unsigned int n)
+{
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	fflush(stdout);
+	while (!stop_requested) {
+		int work = 0;
+
+		for (unsigned int i = 0; i < n; i++)
+			work += nvsim_rdma_target_poll(rts[i]) > 0;
+		if (!work) {
+			struct timespec idle = { 0, 100000 }; /* nothing to do: 100 us */
+
+			nanosleep(&idle, NULL);
+		}
+	}
+	printf("nvmfsim target: stopping\n");
 }
 
 int cmd_target(int argc, char **argv)
@@ -210,48 +270,49 @@ int cmd_target(int argc, char **argv)
 	struct target_opts o = { .trsvcid = "4420", .nqn = "nqn.2026-11.io.nvmf-sim:target",
 				 .provider = "ibv", .lba_size = 512, .max_queues = 128,
 				 .mqes = 1023 };
-	struct nvsim_rdma_target_config rc;
-	struct nvsim_target *t = NULL;
+	struct nvsim_rdma_target *rts[CLI_CONFIG_MAX_PORTS] = { 0 };
+	static struct cli_config cfg;
+	struct nvsim_target *t;
 	struct nvsim_port *port = NULL;
-	struct nvsim_rdma_target *rt = NULL;
-	char addr[320];
-	int ret, rc_exit = CLI_EXIT_FAIL;
+	unsigned int nr_rt = 0;
+	char err[512];
+	int rc_exit = CLI_EXIT_FAIL;
 
 	if (parse(argc, argv, &o))
 		return CLI_EXIT_USAGE;
-	if (build(&o, &t, &port))
-		goto out;
-	snprintf(addr, sizeof(addr), "%s%s%s:%s", strchr(o.traddr, ':') ? "[" : "", o.traddr,
-		 strchr(o.traddr, ':') ? "]" : "", o.trsvcid);
-	nvsim_rdma_target_config_init(&rc);
-	rc.provider = o.provider;
-	rc.device = o.device;
-	rc.addr = addr;
-	ret = nvsim_rdma_target_start(t, port, &rc, &rt);
-	if (ret == -ENODEV) {
-		fprintf(stderr, "nvmfsim target: no RDMA device (provider %s): load rdma_rxe or "
-				"siw on a netdev, or use an RNIC\n", o.provider);
-		goto out;
-	}
-	if (ret) {
-		fprintf(stderr, "nvmfsim target: listen on %s: %s\n", addr, strerror(-ret));
-		goto out;
-	}
-	printf("nvmfsim target: %s listening on rdma %s\n", o.nqn, addr);
-	fflush(stdout);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	while (!stop_requested) {
-		if (nvsim_rdma_target_poll(rt) <= 0) {
-			struct timespec idle = { 0, 100000 }; /* nothing to do: 100 us */
-
-			nanosleep(&idle, NULL);
+	t = new_target(&o);
+	if (!t)
+		return CLI_EXIT_FAIL;
+	if (o.config) {
+		if (cli_config_load(o.config, o.lba_size, t, &cfg, err, sizeof(err))) {
+			fprintf(stderr, "nvmfsim target: --config %s\n", err);
+			goto out;
 		}
+	} else {
+		if (build(&o, t, &port))
+			goto out;
+		cfg.nr_ports = 1;
+		cfg.ports[0].port = port;
+		cfg.ports[0].rdma = true;
+		snprintf(cfg.ports[0].addr, sizeof(cfg.ports[0].addr), "%s%s%s:%s",
+			 strchr(o.traddr, ':') ? "[" : "", o.traddr, strchr(o.traddr, ':') ? "]" : "",
+			 o.trsvcid);
 	}
-	printf("nvmfsim target: stopping\n");
+	for (unsigned int i = 0; i < cfg.nr_ports; i++) {
+		if (!cfg.ports[i].rdma) {
+			printf("nvmfsim target: port %u is not rdma: listed in discovery, not served\n",
+			       i);
+			continue;
+		}
+		if (listen_port(&o, t, cfg.ports[i].port, cfg.ports[i].addr, &rts[nr_rt]))
+			goto out;
+		nr_rt++;
+	}
+	serve(rts, nr_rt);
 	rc_exit = CLI_EXIT_OK;
 out:
-	nvsim_rdma_target_stop(rt);
+	for (unsigned int i = 0; i < nr_rt; i++)
+		nvsim_rdma_target_stop(rts[i]);
 	nvsim_target_destroy(t);
 	return rc_exit;
 }

@@ -69,6 +69,7 @@ struct nvsim_hq_config {
 	uint8_t cm_private_data_len;
 	uint8_t responder_resources;	  /* RDMA READs we serve for the target; 0: 16 */
 	uint8_t initiator_depth;
+	bool exact_rd_params;		  /* send both verbatim, 0 included */
 	int timeout_ms;			  /* per wait; 0: 5000 */
 	/* Called in every wait-loop turn: an in-process target polls here. */
 	void (*progress)(void *arg);

@@ -169,6 +169,8 @@ static int establish(struct nvsim_hq *hq, struct nvsim_host_status *st)
 							    : DEFAULT_RESPONDER_RESOURCES;
 	if (hq->attr.max_qp_rd_atom && p.responder_resources > hq->attr.max_qp_rd_atom)
 		p.responder_resources = hq->attr.max_qp_rd_atom;
+	if (hq->cfg.exact_rd_params)
+		p.responder_resources = hq->cfg.responder_resources;
 	p.initiator_depth = hq->cfg.initiator_depth;
 	p.retry_count = 7;
 	p.rnr_retry_count = 7;

@@ -27,6 +27,9 @@ struct cli_conn_opts {
 	uint64_t seed;
 	uint32_t kato_ms;
 	uint16_t io_depth; /* I/O queue entries to ask for; 0: 128 */
+	/* --inject: rules for the embedded simulator only */
+	struct nvsim_inject_rule inject[8];
+	unsigned int nr_inject;
 };
 
 /* A connected host, plus the embedded target when there is no address. */
@@ -52,7 +55,8 @@ int cli_conn_opt(struct cli_conn_opts *o, const char *prog, int opt, const char 
 		{ "output-format", required_argument, NULL, 'o' },                          \
 		{ "provider", required_argument, NULL, 1001 },                              \
 		{ "seed", required_argument, NULL, 1002 },                                  \
-		{ "keep-alive-tmo", required_argument, NULL, 1003 }
+		{ "keep-alive-tmo", required_argument, NULL, 1003 },                        \
+		{ "inject", required_argument, NULL, 1004 }
 void cli_conn_help(FILE *out);
 
 /* Connects to subnqn (the discovery NQN when NULL) with nr_io I/O queues;
@@ -64,6 +68,11 @@ void cli_session_close(struct cli_session *s);
 /* Parses "512", "4k", "64M", "1G" (powers of 1024); 0 on success. */
 int cli_parse_size(const char *text, uint64_t *out);
 int cli_parse_u64(const char *text, uint64_t max, uint64_t *out);
+
+/* A fault-injection rule from "key=value,..." (see cli_inject_help).
+ * Returns 0, or -EINVAL with err naming the key at fault. */
+int cli_parse_inject(const char *spec, struct nvsim_inject_rule *rule, char *err, size_t len);
+void cli_inject_help(FILE *out);
 
 int cmd_discover(int argc, char **argv);
 int cmd_identify(int argc, char **argv);

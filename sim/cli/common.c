@@ -8,6 +8,7 @@
 #include <nvme/types.h>
 
 #include "cli/cli.h"
+#include "spec/status.h"
 
 /* blktests' fixed host identity: stable output, no /etc/nvme needed. */
 #define DEFAULT_HOSTID "0f01fb42-9f7f-4856-b0b3-51e60b8de349"
@@ -38,7 +39,9 @@ void cli_conn_help(FILE *out)
 		"  -o, --output-format FMT   normal (default) or json\n"
 		"      --provider NAME       verbs provider: ibv (default with -a) or fake\n"
 		"      --seed N              seed of the embedded simulator (default 1)\n"
-		"      --keep-alive-tmo SEC  keep-alive timeout (default 30)\n",
+		"      --keep-alive-tmo SEC  keep-alive timeout (default 30)\n"
+		"      --inject RULE         embedded simulator only: fault injection, see\n"
+		"                            `nvmfsim target --help`\n",
 		DEFAULT_HOSTNQN, DEFAULT_HOSTID);
 }
 
@@ -161,6 +164,20 @@ int cli_conn_opt(struct cli_conn_opts *o, const char *prog, int opt, const char 
 		}
 		o->kato_ms = (uint32_t)(v * 1000);
 		return 1;
+	case 1004: {
+		char err[160];
+
+		if (o->nr_inject == sizeof(o->inject) / sizeof(o->inject[0])) {
+			fprintf(stderr, "%s: at most 8 --inject\n", prog);
+			return -1;
+		}
+		if (cli_parse_inject(arg, &o->inject[o->nr_inject], err, sizeof(err))) {
+			fprintf(stderr, "%s: --inject '%s': %s\n", prog, arg, err);
+			return -1;
+		}
+		o->nr_inject++;
+		return 1;
+	}
 	default:
 		return 0;
 	}
@@ -184,6 +201,11 @@ int cli_session_open(const struct cli_conn_opts *o, const char *prog, const char
 	hc.nr_io_queues = nr_io;
 	if (o->io_depth)
 		hc.io_sqsize = (uint16_t)(o->io_depth - 1);
+	if (o->traddr && o->nr_inject) {
+		fprintf(stderr, "%s: --inject acts on the embedded simulator; drop -a to use it\n",
+			prog);
+		return -EINVAL;
+	}
 	if (!o->traddr) {
 		struct nvsim_embedded_config ec;
 
@@ -199,6 +221,8 @@ int cli_session_open(const struct cli_conn_opts *o, const char *prog, const char
 		hc.transport.addr = NVSIM_EMBEDDED_ADDR;
 		hc.transport.progress = nvsim_embedded_poll;
 		hc.transport.progress_arg = s->embedded;
+		for (unsigned int i = 0; i < o->nr_inject; i++)
+			nvsim_target_inject_add(s->embedded->target, &o->inject[i]);
 	} else {
 		snprintf(addr, sizeof(addr), "%s%s%s:%s", strchr(o->traddr, ':') ? "[" : "",
 			 o->traddr, strchr(o->traddr, ':') ? "]" : "", o->trsvcid);
@@ -226,4 +250,116 @@ void cli_session_close(struct cli_session *s)
 	nvsim_host_disconnect(s->host);
 	nvsim_embedded_stop(s->embedded);
 	memset(s, 0, sizeof(*s));
+}
+
+void cli_inject_help(FILE *out)
+{
+	fprintf(out,
+		"      --inject RULE         fault injection, repeatable; RULE is key=value,...\n"
+		"                            match: opcode=N qid=N nsid=N admin io lba=FIRST-LAST\n"
+		"                            when:  every=N ppm=N (seeded) count=N\n"
+		"                            do:    status=SCT:SC [dnr] | delay-us=N | drop\n"
+		"                            e.g. --inject opcode=0x02,io,status=2:81,dnr,every=100\n");
+}
+
+static int inject_kv(struct nvsim_inject_rule *r, const char *key, const char *val, bool *dnr,
+		     unsigned *sct_sc)
+{
+	uint64_t v, v2;
+
+	if (!strcmp(key, "admin") || !strcmp(key, "io") || !strcmp(key, "dnr") ||
+	    !strcmp(key, "drop")) {
+		if (val)
+			return -EINVAL;
+		if (key[0] == 'a')
+			r->admin_only = true;
+		else if (key[0] == 'i')
+			r->io_only = true;
+		else if (key[1] == 'n')
+			*dnr = true;
+		else
+			r->action = NVSIM_INJECT_DROP;
+		return 0;
+	}
+	if (!val)
+		return -EINVAL;
+	if (!strcmp(key, "status")) {
+		char *end;
+		unsigned long sct = strtoul(val, &end, 16), sc;
+
+		if (*end != ':' || sct > 7)
+			return -EINVAL;
+		sc = strtoul(end + 1, &end, 16);
+		if (*end || sc > 0xff)
+			return -EINVAL;
+		*sct_sc = (unsigned)(sct << 8 | sc);
+		r->action = NVSIM_INJECT_STATUS;
+		return 0;
+	}
+	if (!strcmp(key, "lba")) {
+		const char *dash = strchr(val, '-');
+		char first[32] = { 0 };
+
+		if (!dash || (size_t)(dash - val) >= sizeof(first))
+			return -EINVAL;
+		memcpy(first, val, (size_t)(dash - val));
+		if (cli_parse_u64(first, UINT64_MAX, &v) || cli_parse_u64(dash + 1, UINT64_MAX, &v2) ||
+		    v2 < v)
+			return -EINVAL;
+		r->lba_range = true;
+		r->lba_first = v;
+		r->lba_last = v2;
+		return 0;
+	}
+	if (cli_parse_u64(val, UINT32_MAX, &v))
+		return -EINVAL;
+	if (!strcmp(key, "opcode") && v <= 0xff)
+		r->opcode = (int)v;
+	else if (!strcmp(key, "qid") && v <= 0xffff)
+		r->qid = (int)v;
+	else if (!strcmp(key, "nsid"))
+		r->nsid = (int64_t)v;
+	else if (!strcmp(key, "every"))
+		r->every_nth = (uint32_t)v;
+	else if (!strcmp(key, "ppm") && v <= 1000000)
+		r->probability_ppm = (uint32_t)v;
+	else if (!strcmp(key, "count"))
+		r->count = (uint32_t)v;
+	else if (!strcmp(key, "delay-us"))
+		r->action = NVSIM_INJECT_DELAY, r->delay_ns = v * 1000;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int cli_parse_inject(const char *spec, struct nvsim_inject_rule *rule, char *err, size_t len)
+{
+	char buf[256], *save = NULL;
+	bool dnr = false;
+	unsigned sct_sc = 0;
+
+	nvsim_inject_rule_init(rule);
+	rule->action = NVSIM_INJECT_STATUS;
+	if (strlen(spec) >= sizeof(buf)) {
+		snprintf(err, len, "rule too long");
+		return -EINVAL;
+	}
+	strcpy(buf, spec);
+	for (char *kv = strtok_r(buf, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+
+		if (eq)
+			*eq = 0;
+		if (inject_kv(rule, kv, eq ? eq + 1 : NULL, &dnr, &sct_sc)) {
+			snprintf(err, len, "'%s%s%s' is not a valid key=value", kv, eq ? "=" : "",
+				 eq ? eq + 1 : "");
+			return -EINVAL;
+		}
+	}
+	if (rule->action == NVSIM_INJECT_STATUS && !sct_sc) {
+		snprintf(err, len, "say what to do: status=SCT:SC, delay-us=N or drop");
+		return -EINVAL;
+	}
+	rule->status = nvsim_status(sct_sc >> 8, sct_sc & 0xff, dnr);
+	return 0;
 }

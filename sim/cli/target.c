@@ -45,6 +45,7 @@ static void usage(FILE *out)
 		"      --mqes N              CAP.MQES: entries per queue minus one (default 1023)\n"
 		"      --provider NAME       verbs provider: ibv (default) or fake\n"
 		"      --device NAME         RDMA device (default: the first one)\n");
+	cli_inject_help(out);
 }
 
 struct target_opts {
@@ -53,6 +54,8 @@ struct target_opts {
 	unsigned int nr_ns;
 	const char *hosts[MAX_HOSTS];
 	unsigned int nr_hosts;
+	struct nvsim_inject_rule inject[16];
+	unsigned int nr_inject;
 	uint32_t lba_size;
 	uint64_t max_queues, mqes;
 };
@@ -104,6 +107,7 @@ static int parse(int argc, char **argv, struct target_opts *o)
 		{ "provider", required_argument, NULL, 1006 },
 		{ "device", required_argument, NULL, 1007 },
 		{ "config", required_argument, NULL, 'c' },
+		{ "inject", required_argument, NULL, 1008 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -153,6 +157,17 @@ static int parse(int argc, char **argv, struct target_opts *o)
 		case 1006: o->provider = optarg; break;
 		case 1007: o->device = optarg; break;
 		case 'c': o->config = optarg; break;
+		case 1008: {
+			char err[160];
+
+			if (o->nr_inject == 16)
+				return fprintf(stderr, "nvmfsim target: at most 16 --inject\n"), -1;
+			if (cli_parse_inject(optarg, &o->inject[o->nr_inject], err, sizeof(err)))
+				return fprintf(stderr, "nvmfsim target: --inject '%s': %s\n", optarg,
+					       err), -1;
+			o->nr_inject++;
+			break;
+		}
 		default:
 			usage(stderr);
 			return -1;
@@ -208,6 +223,15 @@ static int build(const struct target_opts *o, struct nvsim_target *t, struct nvs
 	return ret;
 }
 
+static void log_assoc(void *arg, bool up, const char *subnqn, const char *hostnqn,
+		      uint16_t cntlid)
+{
+	(void)arg;
+	printf("nvmfsim target: %s controller %u of %s for %s\n", up ? "created" : "ended", cntlid,
+	       subnqn, hostnqn);
+	fflush(stdout);
+}
+
 static struct nvsim_target *new_target(const struct target_opts *o)
 {
 	struct nvsim_target_config tc;
@@ -215,6 +239,7 @@ static struct nvsim_target *new_target(const struct target_opts *o)
 	int ret;
 
 	nvsim_target_config_init(&tc);
+	tc.assoc_event = log_assoc;
 	tc.max_io_queues = (uint16_t)o->max_queues;
 	tc.mqes = (uint16_t)o->mqes;
 	ret = nvsim_target_create(&tc, &t);
@@ -298,6 +323,11 @@ int cmd_target(int argc, char **argv)
 			 strchr(o.traddr, ':') ? "[" : "", o.traddr, strchr(o.traddr, ':') ? "]" : "",
 			 o.trsvcid);
 	}
+	for (unsigned int i = 0; i < o.nr_inject; i++)
+		if (nvsim_target_inject_add(t, &o.inject[i])) {
+			fprintf(stderr, "nvmfsim target: too many --inject rules\n");
+			goto out;
+		}
 	for (unsigned int i = 0; i < cfg.nr_ports; i++) {
 		if (!cfg.ports[i].rdma) {
 			printf("nvmfsim target: port %u is not rdma: listed in discovery, not served\n",

@@ -239,6 +239,17 @@ int nvsim_subsys_inject_add(struct nvsim_subsys *s, const struct nvsim_inject_ru
 	return 0;
 }
 
+int nvsim_target_inject_add(struct nvsim_target *t, const struct nvsim_inject_rule *rule)
+{
+	for (struct nvsim_subsys *s = t->subsystems; s; s = s->next) {
+		int ret = nvsim_subsys_inject_add(s, rule);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 unsigned int nvsim_subsys_nr_ctrls(const struct nvsim_subsys *s)
 {
 	return s->nr_assocs;
@@ -428,6 +439,8 @@ int nvsim_assoc_create(struct nvsim_subsys *s, struct nvsim_port *port, const ch
 	a->next = s->assocs;
 	s->assocs = a;
 	s->nr_assocs++;
+	if (t->cfg.assoc_event)
+		t->cfg.assoc_event(t->cfg.event_arg, true, s->nqn, a->hostnqn, a->cntlid);
 	*out = a;
 	return 0;
 
@@ -465,6 +478,9 @@ void nvsim_assoc_put(struct nvsim_assoc *a)
 		}
 	}
 	s->nr_assocs--;
+	if (s->target->cfg.assoc_event)
+		s->target->cfg.assoc_event(s->target->cfg.event_arg, false, s->nqn, a->hostnqn,
+					   a->cntlid);
 	nvsim_ctrl_teardown(a->ctrl);
 	nvsim_ctrl_destroy(a->ctrl);
 	free(a->io);

@@ -47,6 +47,12 @@ struct nvsim_target_config {
 
 	uint64_t seed;
 	struct nvsim_clock clock;
+
+	/* Told when a host association (a controller) begins and ends, for
+	 * logs.  Optional. */
+	void (*assoc_event)(void *arg, bool up, const char *subnqn, const char *hostnqn,
+			    uint16_t cntlid);
+	void *event_arg;
 };
 
 /* Defaults: MQES 1023, 128 I/O queues, MDTS 8 (1 MiB), KAS 1 s, nvmet's KATO
@@ -80,6 +86,8 @@ int nvsim_subsys_remove_ns(struct nvsim_subsys *s, uint32_t nsid);
 /* Fault-injection rules applied to every controller of the subsystem,
  * present and future.  Returns 0 or -errno. */
 int nvsim_subsys_inject_add(struct nvsim_subsys *s, const struct nvsim_inject_rule *rule);
+/* The same rule on every NVM subsystem of the target. */
+int nvsim_target_inject_add(struct nvsim_target *t, const struct nvsim_inject_rule *rule);
 /* Number of live controllers (associations). */
 unsigned int nvsim_subsys_nr_ctrls(const struct nvsim_subsys *s);
 

@@ -162,5 +162,9 @@ int nvsim_connect_exec(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, struct 
 	ok = check_common(&c, &s);
 	if (ok <= 0)
 		return ok;
+	/* Room to track every CID the queue may have in flight. */
+	nvsim_cid_set_free(&tq->cids);
+	if (nvsim_cid_set_init(&tq->cids, (uint32_t)c.sqsize + 1))
+		return connect_status(&c, NVSIM_SC_GENERIC(NVME_SC_INTERNAL));
 	return c.qid == 0 ? connect_admin(&c, s) : connect_io(&c, s);
 }

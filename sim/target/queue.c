@@ -16,6 +16,8 @@ struct tq_cmd {
 	struct nvsim_tq *tq;
 	nvsim_done_fn done;
 	void *arg;
+	uint16_t cid;
+	bool tracked; /* its CID is in tq->cids */
 };
 
 int nvsim_tq_create(struct nvsim_target *t, struct nvsim_port *port,
@@ -70,6 +72,7 @@ void nvsim_tq_destroy(struct nvsim_tq *tq)
 		}
 		nvsim_assoc_put(a);
 	}
+	nvsim_cid_set_free(&tq->cids);
 	free(tq);
 }
 
@@ -130,6 +133,8 @@ static void tq_cmd_done(void *arg, const struct nvsim_cqe *ctrl_cqe)
 
 	cqe.sqhd = htole16(tq_sqhd(tq));
 	tq->outstanding--;
+	if (c->tracked)
+		nvsim_cid_set_del(&tq->cids, c->cid);
 	c->done(c->arg, &cqe);
 	free(c);
 }
@@ -140,22 +145,36 @@ void nvsim_tq_command_discarded(void *events_arg, void *done_arg)
 
 	(void)events_arg;
 	c->tq->outstanding--;
+	if (c->tracked)
+		nvsim_cid_set_del(&c->tq->cids, c->cid);
 	free(c);
 }
 
 static struct tq_cmd *tq_cmd_new(struct nvsim_tq *tq, nvsim_done_fn done, void *arg);
+static int tq_fail_counted(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, uint16_t status,
+			   uint16_t err_loc, nvsim_done_fn done, void *arg);
 
 static int tq_forward(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, struct nvsim_data *data,
 		      nvsim_done_fn done, void *arg)
 {
-	struct tq_cmd *c = tq_cmd_new(tq, done, arg);
+	struct tq_cmd *c;
 	int ret;
 
-	if (!c)
+	/* A CID still in flight on this queue: the host broke uniqueness. */
+	if (!nvsim_cid_set_add(&tq->cids, le16toh(sqe->cid)))
+		return tq_fail_counted(tq, sqe, NVSIM_SC_GENERIC(NVME_SC_CMDID_CONFLICT),
+				       offsetof(struct nvsim_sqe, cid), done, arg);
+	c = tq_cmd_new(tq, done, arg);
+	if (!c) {
+		nvsim_cid_set_del(&tq->cids, le16toh(sqe->cid));
 		return -ENOMEM;
+	}
+	c->cid = le16toh(sqe->cid);
+	c->tracked = true;
 	ret = nvsim_ctrl_submit(tq->assoc->ctrl, tq->qid, sqe, data, tq_cmd_done, c);
 	if (ret) {
 		tq->outstanding--;
+		nvsim_cid_set_del(&tq->cids, c->cid);
 		free(c);
 	}
 	return ret;
@@ -211,7 +230,7 @@ static int tq_fabrics(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, nvsim_do
 
 static struct tq_cmd *tq_cmd_new(struct nvsim_tq *tq, nvsim_done_fn done, void *arg)
 {
-	struct tq_cmd *c = malloc(sizeof(*c));
+	struct tq_cmd *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
@@ -222,12 +241,28 @@ static struct tq_cmd *tq_cmd_new(struct nvsim_tq *tq, nvsim_done_fn done, void *
 	return c;
 }
 
+/* A command of a live queue, already counted in SQ head, that the
+ * controller answers with status (and records in its error log). */
+static int tq_fail_counted(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, uint16_t status,
+			   uint16_t err_loc, nvsim_done_fn done, void *arg)
+{
+	struct tq_cmd *c = tq_cmd_new(tq, done, arg);
+	int ret;
+
+	if (!c)
+		return -ENOMEM;
+	ret = nvsim_ctrl_fail_command(tq->assoc->ctrl, tq->qid, sqe, status, err_loc, tq_cmd_done,
+				      c);
+	if (ret) {
+		tq->outstanding--;
+		free(c);
+	}
+	return ret;
+}
+
 int nvsim_tq_fail(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, uint16_t status,
 		  uint16_t err_loc, nvsim_done_fn done, void *arg)
 {
-	struct tq_cmd *c;
-	int ret;
-
 	if (!done)
 		return -EINVAL;
 	if (tq->state == NVSIM_TQ_TERMINATED)
@@ -239,16 +274,7 @@ int nvsim_tq_fail(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, uint16_t sta
 	if (tq->outstanding > tq->sqsize)
 		return -EBUSY;
 	tq->sqhd = (uint16_t)((tq->sqhd + 1u) % ((uint32_t)tq->sqsize + 1u));
-	c = tq_cmd_new(tq, done, arg);
-	if (!c)
-		return -ENOMEM;
-	ret = nvsim_ctrl_fail_command(tq->assoc->ctrl, tq->qid, sqe, status, err_loc, tq_cmd_done,
-				      c);
-	if (ret) {
-		tq->outstanding--;
-		free(c);
-	}
-	return ret;
+	return tq_fail_counted(tq, sqe, status, err_loc, done, arg);
 }
 
 int nvsim_tq_submit(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, struct nvsim_data *data,

@@ -80,6 +80,18 @@ enum nvsim_tq_state {
 	NVSIM_TQ_TERMINATED, /* told the transport to go; waiting for destroy */
 };
 
+struct nvsim_cid_set {
+	uint32_t *slots;
+	uint32_t mask;
+	uint32_t count;
+};
+
+int nvsim_cid_set_init(struct nvsim_cid_set *s, uint32_t max_entries);
+void nvsim_cid_set_free(struct nvsim_cid_set *s);
+/* false when cid is already in the set */
+bool nvsim_cid_set_add(struct nvsim_cid_set *s, uint16_t cid);
+void nvsim_cid_set_del(struct nvsim_cid_set *s, uint16_t cid);
+
 struct nvsim_tq {
 	struct nvsim_target *target;
 	struct nvsim_port *port;
@@ -92,6 +104,7 @@ struct nvsim_tq {
 	uint16_t sqhd;
 	bool sqflow_disabled;
 	uint32_t outstanding; /* capsules not yet answered, Connect included */
+	struct nvsim_cid_set cids; /* CIDs of commands the controller holds */
 	struct nvsim_tq *next_live; /* on the target's list of queues */
 };
 

@@ -805,8 +805,11 @@ static void test_queue_overrun_is_refused(void **state)
 	assert_status(&cqe, 0, 0, false);
 	enable(&q);
 	/* AERs stay outstanding: three fill the queue, the fourth overruns */
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
+		aer.cid = htole16((uint16_t)(100 + i));
 		assert_int_equal(nvsim_tq_submit(q.tq, &aer, NULL, capture_done, &cap[i]), 0);
+	}
+	aer.cid = htole16(103);
 	assert_int_equal(nvsim_tq_submit(q.tq, &aer, NULL, capture_done, &cap[3]), -EBUSY);
 	queue_close(&q);
 	/* closing the admin queue aborted them */
@@ -814,6 +817,34 @@ static void test_queue_overrun_is_refused(void **state)
 		assert_int_equal(cap[i].n, 1);
 		assert_status(&cap[i].cqe, NVME_SCT_GENERIC, NVME_SC_ABORT_QUEUE, false);
 	}
+	env_free(e);
+}
+
+static void test_cid_reused_while_in_flight_is_command_id_conflict(void **state)
+{
+	struct env *e = env_new();
+	struct queue q;
+	struct nvsim_sqe aer = { .opcode = nvme_admin_async_event, .flags = SGL_FLAGS,
+				 .cid = htole16(77) };
+	struct nvsim_sqe ka = { .opcode = nvme_admin_keep_alive, .flags = SGL_FLAGS,
+				.cid = htole16(77) };
+	struct capture held = { 0 }, dup = { 0 }, later = { 0 };
+
+	(void)state;
+	admin_connect(e, &q);
+	enable(&q);
+	assert_int_equal(nvsim_tq_submit(q.tq, &aer, NULL, capture_done, &held), 0);
+	assert_int_equal(held.n, 0);
+	assert_int_equal(nvsim_tq_submit(q.tq, &ka, NULL, capture_done, &dup), 0);
+	assert_int_equal(dup.n, 1);
+	assert_status(&dup.cqe, NVME_SCT_GENERIC, NVME_SC_CMDID_CONFLICT, true);
+	assert_int_equal(held.n, 0); /* the AER still waits */
+	/* a fresh CID is fine, and so is 77 again once the AER is gone */
+	ka.cid = htole16(78);
+	assert_int_equal(nvsim_tq_submit(q.tq, &ka, NULL, capture_done, &later), 0);
+	assert_status(&later.cqe, 0, 0, false);
+	queue_close(&q);
+	assert_int_equal(held.n, 1);
 	env_free(e);
 }
 
@@ -1137,6 +1168,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_authentication_send_is_invalid_opcode),
 	cmocka_unit_test(test_property_get_cap_and_set_vs_over_fabrics),
 	cmocka_unit_test(test_queue_overrun_is_refused),
+	cmocka_unit_test(test_cid_reused_while_in_flight_is_command_id_conflict),
 	cmocka_unit_test(test_namespace_data_is_shared_between_controllers),
 	cmocka_unit_test(test_keep_alive_expiry_terminates_every_queue),
 	cmocka_unit_test(test_admin_queue_loss_ends_association_and_its_io_queues),

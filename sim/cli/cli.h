@@ -68,12 +68,15 @@ void cli_session_close(struct cli_session *s);
 /* Parses "512", "4k", "64M", "1G" (powers of 1024); 0 on success. */
 int cli_parse_size(const char *text, uint64_t *out);
 int cli_parse_u64(const char *text, uint64_t max, uint64_t *out);
+/* A UUID in text ("0f01fb42-9f7f-...") as 16 bytes; 0 on success. */
+int cli_parse_hostid(const char *text, uint8_t out[16]);
 
 /* A fault-injection rule from "key=value,..." (see cli_inject_help).
  * Returns 0, or -EINVAL with err naming the key at fault. */
 int cli_parse_inject(const char *spec, struct nvsim_inject_rule *rule, char *err, size_t len);
 void cli_inject_help(FILE *out);
 
+int cmd_conform(int argc, char **argv);
 int cmd_discover(int argc, char **argv);
 int cmd_identify(int argc, char **argv);
 int cmd_io(int argc, char **argv);

@@ -85,7 +85,7 @@ int cli_parse_size(const char *text, uint64_t *out)
 	return 0;
 }
 
-static int parse_uuid(const char *text, uint8_t out[16])
+int cli_parse_hostid(const char *text, uint8_t out[16])
 {
 	unsigned int n = 0;
 
@@ -129,7 +129,7 @@ int cli_conn_opt(struct cli_conn_opts *o, const char *prog, int opt, const char 
 	case 'I': {
 		uint8_t id[16];
 
-		if (parse_uuid(arg, id)) {
+		if (cli_parse_hostid(arg, id)) {
 			fprintf(stderr, "%s: --hostid '%s' is not a UUID\n", prog, arg);
 			return -1;
 		}
@@ -193,7 +193,7 @@ int cli_session_open(const struct cli_conn_opts *o, const char *prog, const char
 
 	memset(s, 0, sizeof(*s));
 	nvsim_host_config_init(&hc);
-	if (parse_uuid(o->hostid, hc.hostid))
+	if (cli_parse_hostid(o->hostid, hc.hostid))
 		return -EINVAL;
 	hc.subnqn = subnqn ? subnqn : NVME_DISC_SUBSYS_NAME;
 	hc.hostnqn = o->hostnqn;

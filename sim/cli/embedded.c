@@ -47,6 +47,23 @@ static int add_subsystems(struct nvsim_embedded *e, const struct nvsim_embedded_
 	return 0;
 }
 
+static int add_private(struct nvsim_embedded *e, const struct nvsim_embedded_config *cfg)
+{
+	struct nvsim_subsys_config sc = { .nqn = NVSIM_EMBEDDED_PRIVATE_NQN };
+	struct nvsim_ns_config ns = { .backend = NVSIM_NS_NULL, .size_bytes = 1ull << 30,
+				      .lba_size = cfg->lba_size ? cfg->lba_size : 512 };
+	struct nvsim_subsys *s;
+	int ret = nvsim_subsys_add(e->target, &sc, &s);
+
+	if (!ret)
+		ret = nvsim_subsys_allow_host(s, NVSIM_EMBEDDED_PRIVATE_HOST);
+	if (!ret)
+		ret = nvsim_subsys_add_ns(s, 1, &ns);
+	if (!ret)
+		ret = nvsim_port_add_subsys(e->port, s);
+	return ret;
+}
+
 int nvsim_embedded_start(const struct nvsim_embedded_config *cfg, struct nvsim_embedded **out)
 {
 	struct verbs_fake_config fc = { .seed = cfg->seed };
@@ -71,6 +88,8 @@ int nvsim_embedded_start(const struct nvsim_embedded_config *cfg, struct nvsim_e
 		ret = add_subsystems(e, cfg);
 	if (!ret && cfg->referral)
 		ret = nvsim_port_add_referral(e->port, &ref);
+	if (!ret && cfg->private_subsystem)
+		ret = add_private(e, cfg);
 	if (ret)
 		goto err;
 	nvsim_rdma_target_config_init(&rc);

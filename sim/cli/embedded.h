@@ -11,6 +11,9 @@
 
 #define NVSIM_EMBEDDED_NQN_FMT "nqn.2026-11.io.nvmf-sim:embedded%u"
 #define NVSIM_EMBEDDED_ADDR "fake:nvmfsim:4420"
+#define NVSIM_EMBEDDED_PRIVATE_NQN "nqn.2026-11.io.nvmf-sim:private"
+#define NVSIM_EMBEDDED_PRIVATE_HOST \
+	"nqn.2014-08.org.nvmexpress:uuid:00000000-0000-4000-8000-000000000001"
 
 struct nvsim_embedded_config {
 	uint64_t seed;
@@ -18,6 +21,9 @@ struct nvsim_embedded_config {
 	uint64_t ns_size_bytes;	    /* 0: 1 GiB, sparse RAM */
 	uint32_t lba_size;	    /* 0: 512 */
 	bool referral;		    /* list a referral in the Discovery log */
+	/* Also serve NVSIM_EMBEDDED_PRIVATE_NQN, which allows only
+	 * NVSIM_EMBEDDED_PRIVATE_HOST: a subsystem that refuses other hosts. */
+	bool private_subsystem;
 	struct nvsim_target_config target;
 };
 

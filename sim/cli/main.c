@@ -17,6 +17,7 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
+	{ "conform", cmd_conform, "run the conformance suite against a target" },
 	{ "discover", cmd_discover, "read a target's Discovery log" },
 	{ "identify", cmd_identify, "Identify Controller / Namespace of a subsystem" },
 	{ "io", cmd_io, "write, read back and verify; IOPS and latency" },
@@ -32,6 +33,7 @@ static void usage(FILE *out)
 		fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(out, "\n  --version  print the version\n  --help     print this text\n\n"
 		     "Without -a/--traddr, host-side commands use the embedded simulator:\n"
+		     "  nvmfsim conform --junit report.xml\n"
 		     "  nvmfsim discover -o json\n"
 		     "  nvmfsim io --queues 8 --depth 128 --size 64M\n");
 }

@@ -1,0 +1,153 @@
+/* The conformance case model.  A case has a stable ID (group.test.case, in
+ * the spirit of UNH-IOL's numbering), a title, the spec section it checks, a
+ * requirement level and the target features it needs.  It runs against a
+ * target through the host wing only, on associations of its own that the
+ * runner tears down afterwards, pass or fail.
+ *
+ * Every check names an accepted outcome set: the answers the spec allows,
+ * plus answers real implementations give that the spec does not (Linux
+ * nvmet, SPDK), which are reported as divergences instead of failures
+ * (catalogue §4.11; UNH-IOL relaxed tests the same way after ECN 002).
+ */
+#ifndef NVSIM_CONFORMANCE_CASE_H
+#define NVSIM_CONFORMANCE_CASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host/host.h"
+
+enum conf_level {
+	CONF_MANDATORY,
+	CONF_OPTIONAL,
+	CONF_INFORMATIVE,
+};
+
+/* What a case needs from the target; a target profile may declare any of
+ * them absent, and the case is then skipped, not failed. */
+enum conf_feature {
+	CONF_F_DISCOVERY = 1u << 0,  /* a discovery controller */
+	CONF_F_KEYED_SGL = 1u << 1,
+	CONF_F_IN_CAPSULE = 1u << 2, /* in-capsule data on I/O queues */
+	CONF_F_IO = 1u << 3,	     /* namespace 1 readable and writable */
+	CONF_F_REFERRALS = 1u << 4,
+	CONF_F_TIME = 1u << 5,	     /* the harness can move the target's clock */
+	CONF_F_INJECT = 1u << 6,     /* the target takes fault-injection rules */
+	CONF_F_HOST_FILTER = 1u << 7, /* a subsystem that refuses our host exists */
+};
+
+enum conf_result {
+	CONF_PASS,
+	CONF_DIVERGENT,
+	CONF_SKIP,
+	CONF_FAIL,
+	CONF_ERROR, /* the harness could not run the case (transport failure) */
+	CONF_NR_RESULTS,
+};
+
+/* One accepted answer.  Fields set to CONF_ANY are not checked. */
+#define CONF_ANY (-1)
+
+struct conf_outcome {
+	int sct;
+	int sc;
+	int dnr;
+	int iattr; /* Connect Invalid Parameters / Invalid Host: DW0 bit 0 */
+	int ipo;   /* DW0 bits 31:16 */
+	const char *who; /* NULL: the spec's answer; else whose choice it is */
+};
+
+#define CONF_OK { 0, 0, CONF_ANY, CONF_ANY, CONF_ANY, NULL }
+#define CONF_STATUS(sct, sc) { (sct), (sc), 1, CONF_ANY, CONF_ANY, NULL }
+#define CONF_STATUS_ANY_DNR(sct, sc) { (sct), (sc), CONF_ANY, CONF_ANY, CONF_ANY, NULL }
+#define CONF_INVALID_PARAM(iattr, ipo) { 1, 0x82, 1, (iattr), (ipo), NULL }
+#define CONF_DIVERGE(sct, sc, who) { (sct), (sc), CONF_ANY, CONF_ANY, CONF_ANY, (who) }
+
+struct conf_target;
+struct conf_ctx;
+
+struct conf_case {
+	const char *id;
+	const char *title;
+	const char *spec;
+	enum conf_level level;
+	unsigned int features;
+	void (*run)(struct conf_ctx *c);
+};
+
+/* A group of cases, one per file under conformance/cases/. */
+struct conf_group {
+	const char *name;
+	const struct conf_case *cases;
+	size_t nr_cases;
+};
+
+/* ---- for cases ------------------------------------------------------------------ */
+
+/* Compare an answer with the accepted set; records pass, divergent or
+ * fail with the full decode of what came back and what was accepted.
+ * Returns true unless it failed. */
+bool conf_expect(struct conf_ctx *c, const char *what, const struct nvsim_host_status *st,
+		 const struct conf_outcome *set, size_t n);
+#define CONF_EXPECT(c, what, st, ...)                                                        \
+	conf_expect((c), (what), (st), (const struct conf_outcome[]){ __VA_ARGS__ },            \
+		    sizeof((const struct conf_outcome[]){ __VA_ARGS__ }) /                         \
+			    sizeof(struct conf_outcome))
+
+/* The CM must reject with one of these NVMe/RDMA statuses (0: accept). */
+bool conf_expect_cm(struct conf_ctx *c, const char *what, const struct nvsim_host_status *st,
+		    const uint16_t *sts, size_t n);
+#define CONF_EXPECT_CM(c, what, st, ...)                                                     \
+	conf_expect_cm((c), (what), (st), (const uint16_t[]){ __VA_ARGS__ },                   \
+		       sizeof((const uint16_t[]){ __VA_ARGS__ }) / sizeof(uint16_t))
+
+/* A plain condition; fails the case with the formatted message. */
+bool conf_check(struct conf_ctx *c, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Record an implementation choice the spec allows but which is worth
+ * reporting (e.g. which of two allowed answers the target picked). */
+void conf_note(struct conf_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The case cannot run here (a feature turned out to be absent). */
+void conf_skip(struct conf_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The harness failed (could not connect, transport died): not the target's
+ * conformance, but not a pass either. */
+void conf_error(struct conf_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Associations and queues, torn down by the runner after the case. */
+struct nvsim_host *conf_connect(struct conf_ctx *c, const char *subnqn, uint16_t nr_io);
+struct nvsim_host *conf_connect_discovery(struct conf_ctx *c);
+/* A queue with only the CM connection made (no Fabrics Connect yet). */
+struct nvsim_hq *conf_queue(struct conf_ctx *c, uint16_t qid, uint16_t sqsize);
+/* Same, with the CM request's private data and read depths as given. */
+struct nvsim_hq *conf_queue_cm(struct conf_ctx *c, uint16_t qid, uint16_t sqsize,
+			       const void *pdata, uint8_t pdata_len, struct nvsim_host_status *st);
+/* A Fabrics Connect built from the target's identity, with fields to vary. */
+struct conf_connect_args {
+	uint16_t qid, sqsize, cntlid, recfmt;
+	uint8_t cattr;
+	uint32_t kato;
+	const char *subnqn, *hostnqn;
+	uint8_t hostid[16];
+	size_t data_len;
+};
+void conf_connect_args(struct conf_ctx *c, uint16_t qid, struct conf_connect_args *a);
+void conf_send_connect(struct conf_ctx *c, struct nvsim_hq *q, const struct conf_connect_args *a,
+		       struct nvsim_host_status *st);
+/* Admin queue with Connect done; enabled when asked; cntlid out. */
+struct nvsim_hq *conf_admin(struct conf_ctx *c, bool enable, uint16_t *cntlid);
+void conf_close(struct conf_ctx *c, struct nvsim_hq *q);
+void conf_disconnect(struct conf_ctx *c, struct nvsim_host *h);
+
+/* Give the target time: polls it, and moves its clock when the harness
+ * controls it (CONF_F_TIME). */
+void conf_advance(struct conf_ctx *c, uint64_t ms);
+void conf_progress(struct conf_ctx *c);
+const struct conf_target *conf_target_of(const struct conf_ctx *c);
+uint64_t conf_seed(const struct conf_ctx *c);
+/* The NQN of the NVM subsystem under test, and of one refusing our host. */
+const char *conf_subnqn(const struct conf_ctx *c);
+const char *conf_refusing_subnqn(const struct conf_ctx *c);
+const char *conf_discovery_nqn(const struct conf_ctx *c);
+
+#endif

@@ -1,0 +1,477 @@
+/* What a case can do: open associations and raw queues on the target under
+ * test, compare answers with accepted outcome sets, and record what it saw.
+ * Everything a case opens is registered here and torn down by the runner. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <nvme/types.h>
+
+#include "conformance/ctx.h"
+#include "spec/status.h"
+
+#define READY_POLLS 1000
+
+/* ---- the log ------------------------------------------------------------------- */
+
+void conf_log(struct conf_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	int need;
+
+	va_start(ap, fmt);
+	need = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (need < 0)
+		return;
+	if (c->log_len + (size_t)need + 2 > c->log_cap) {
+		size_t cap = (c->log_cap ? c->log_cap * 2 : 512) + (size_t)need + 2;
+		char *p = realloc(c->log, cap);
+
+		if (!p)
+			return;
+		c->log = p;
+		c->log_cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(c->log + c->log_len, c->log_cap - c->log_len, fmt, ap);
+	va_end(ap);
+	c->log_len += (size_t)need;
+	c->log[c->log_len++] = '\n';
+	c->log[c->log_len] = 0;
+}
+
+static void set_result(struct conf_ctx *c, enum conf_result r)
+{
+	if (r > c->result)
+		c->result = r;
+}
+
+/* ---- outcomes -------------------------------------------------------------------- */
+
+static void describe_outcome(const struct conf_outcome *o, char *buf, size_t len)
+{
+	char name[160];
+	int n;
+
+	if (o->sct == 0 && o->sc == 0) {
+		snprintf(buf, len, "success");
+		return;
+	}
+	nvsim_status_describe(nvsim_status((unsigned)o->sct, (unsigned)o->sc, o->dnr == 1),
+			      o->sct == NVME_SCT_CMD_SPECIFIC && o->sc >= 0x80, name, sizeof(name));
+	n = snprintf(buf, len, "%s", name);
+	if (o->iattr != CONF_ANY && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " (IATTR %d, IPO %d)", o->iattr, o->ipo);
+}
+
+static bool outcome_matches(const struct conf_outcome *o, const struct nvsim_host_status *st)
+{
+	uint32_t dw0 = le32toh(st->cqe.dw0);
+
+	if ((int)nvsim_status_sct(st->sf) != o->sct || (int)nvsim_status_sc(st->sf) != o->sc)
+		return false;
+	if (o->dnr != CONF_ANY && (int)nvsim_status_dnr(st->sf) != o->dnr)
+		return false;
+	if (o->iattr != CONF_ANY && (int)(dw0 & 1) != o->iattr)
+		return false;
+	if (o->ipo != CONF_ANY && (int)(dw0 >> 16) != o->ipo)
+		return false;
+	return true;
+}
+
+static void describe_got(const struct nvsim_host_status *st, char *buf, size_t len)
+{
+	nvsim_host_status_str(st, nvsim_status_sct(st->sf) == NVME_SCT_CMD_SPECIFIC, buf, len);
+	if (st->has_cqe && !st->sf)
+		snprintf(buf, len, "success (DW0 %#x)", le32toh(st->cqe.dw0));
+}
+
+static void list_accepted(struct conf_ctx *c, const struct conf_outcome *set, size_t n)
+{
+	char buf[200];
+
+	for (size_t i = 0; i < n; i++) {
+		describe_outcome(&set[i], buf, sizeof(buf));
+		if (set[i].who)
+			conf_log(c, "    accepted: %s  [divergence: %s]", buf, set[i].who);
+		else
+			conf_log(c, "    accepted: %s", buf);
+	}
+}
+
+static bool transport_trouble(struct conf_ctx *c, const char *what,
+			      const struct nvsim_host_status *st)
+{
+	char got[200];
+
+	if (!st->err && st->has_cqe && !st->cm_rejected)
+		return false;
+	describe_got(st, got, sizeof(got));
+	if (st->cm_rejected) {
+		conf_log(c, "FAIL %s: the queue was refused: %s", what, got);
+		set_result(c, CONF_FAIL);
+	} else {
+		conf_log(c, "ERROR %s: %s", what, got);
+		set_result(c, CONF_ERROR);
+	}
+	return true;
+}
+
+bool conf_expect(struct conf_ctx *c, const char *what, const struct nvsim_host_status *st,
+		 const struct conf_outcome *set, size_t n)
+{
+	const struct conf_outcome *diverged = NULL;
+	char got[200];
+
+	if (transport_trouble(c, what, st))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!outcome_matches(&set[i], st))
+			continue;
+		if (!set[i].who)
+			return true;
+		if (!diverged)
+			diverged = &set[i];
+	}
+	describe_got(st, got, sizeof(got));
+	if (diverged) {
+		conf_log(c, "DIVERGENT %s: got %s, %s's choice; the spec asks for:", what, got,
+			 diverged->who);
+		for (size_t i = 0; i < n; i++)
+			if (!set[i].who)
+				list_accepted(c, &set[i], 1);
+		set_result(c, CONF_DIVERGENT);
+		return true;
+	}
+	conf_log(c, "FAIL %s", what);
+	conf_log(c, "    got:      %s", got);
+	list_accepted(c, set, n);
+	set_result(c, CONF_FAIL);
+	return false;
+}
+
+bool conf_expect_cm(struct conf_ctx *c, const char *what, const struct nvsim_host_status *st,
+		    const uint16_t *sts, size_t n)
+{
+	char got[200];
+
+	describe_got(st, got, sizeof(got));
+	if (st->err && !st->cm_rejected) {
+		conf_log(c, "ERROR %s: %s", what, got);
+		set_result(c, CONF_ERROR);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (sts[i] == 0 && !st->cm_rejected)
+			return true;
+		if (sts[i] && st->cm_rejected && st->cm_sts_valid && st->cm_sts == sts[i])
+			return true;
+	}
+	conf_log(c, "FAIL %s", what);
+	conf_log(c, "    got:      %s", st->cm_rejected ? got : "the queue was accepted");
+	for (size_t i = 0; i < n; i++)
+		conf_log(c, "    accepted: %s%s%s", sts[i] ? "CM reject, status " : "accepted",
+			 sts[i] ? nvsim_rdma_cm_sts_str(sts[i]) : "", "");
+	set_result(c, CONF_FAIL);
+	return false;
+}
+
+bool conf_check(struct conf_ctx *c, bool ok, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (ok)
+		return true;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	conf_log(c, "FAIL %s", msg);
+	set_result(c, CONF_FAIL);
+	return false;
+}
+
+void conf_note(struct conf_ctx *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	conf_log(c, "note: %s", msg);
+}
+
+void conf_skip(struct conf_ctx *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	conf_log(c, "skipped: %s", msg);
+	set_result(c, CONF_SKIP);
+}
+
+void conf_error(struct conf_ctx *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	conf_log(c, "ERROR %s", msg);
+	set_result(c, CONF_ERROR);
+}
+
+/* ---- associations and queues ----------------------------------------------------- */
+
+static void transport_config(const struct conf_ctx *c, struct nvsim_hq_config *qc)
+{
+	const struct conf_target *t = c->t;
+
+	nvsim_hq_config_init(qc);
+	qc->provider = t->provider;
+	qc->fabric = t->fabric;
+	qc->addr = t->addr;
+	qc->progress = t->progress;
+	qc->progress_arg = t->progress_arg;
+	qc->timeout_ms = t->timeout_ms;
+}
+
+struct nvsim_host *conf_connect(struct conf_ctx *c, const char *subnqn, uint16_t nr_io)
+{
+	struct nvsim_host_config hc;
+	struct nvsim_host_status st;
+	struct nvsim_host *h = NULL;
+	char msg[256];
+
+	if (c->nr_hosts == CONF_MAX_HOSTS) {
+		conf_error(c, "case opens too many associations");
+		return NULL;
+	}
+	nvsim_host_config_init(&hc);
+	transport_config(c, &hc.transport);
+	hc.subnqn = subnqn;
+	hc.hostnqn = c->t->hostnqn;
+	memcpy(hc.hostid, c->t->hostid, sizeof(hc.hostid));
+	hc.kato_ms = c->t->kato_ms;
+	hc.nr_io_queues = nr_io;
+	if (nvsim_host_connect(&hc, &h, &st)) {
+		conf_error(c, "connect to %s: %s", subnqn,
+			   nvsim_host_status_str(&st, true, msg, sizeof(msg)));
+		return NULL;
+	}
+	c->hosts[c->nr_hosts++] = h;
+	return h;
+}
+
+struct nvsim_host *conf_connect_discovery(struct conf_ctx *c)
+{
+	return conf_connect(c, c->t->discovery_nqn, 0);
+}
+
+struct nvsim_hq *conf_queue_cm(struct conf_ctx *c, uint16_t qid, uint16_t sqsize,
+			       const void *pdata, uint8_t pdata_len, struct nvsim_host_status *st)
+{
+	struct nvsim_hq_config qc;
+	struct nvsim_hq *q = NULL;
+
+	if (c->nr_queues == CONF_MAX_QUEUES) {
+		conf_error(c, "case opens too many queues");
+		return NULL;
+	}
+	transport_config(c, &qc);
+	qc.qid = qid;
+	qc.sqsize = sqsize;
+	qc.cm_private_data = pdata;
+	qc.cm_private_data_len = pdata_len;
+	if (nvsim_hq_connect(&qc, &q, st))
+		return NULL;
+	c->queues[c->nr_queues++] = q;
+	return q;
+}
+
+struct nvsim_hq *conf_queue(struct conf_ctx *c, uint16_t qid, uint16_t sqsize)
+{
+	struct nvsim_host_status st;
+	struct nvsim_hq *q = conf_queue_cm(c, qid, sqsize, NULL, 0, &st);
+	char msg[256];
+
+	if (!q && c->nr_queues < CONF_MAX_QUEUES)
+		conf_error(c, "queue %u: %s", qid, nvsim_host_status_str(&st, true, msg, sizeof(msg)));
+	return q;
+}
+
+void conf_close(struct conf_ctx *c, struct nvsim_hq *q)
+{
+	for (unsigned int i = 0; i < c->nr_queues; i++) {
+		if (c->queues[i] != q)
+			continue;
+		nvsim_hq_close(q);
+		c->queues[i] = c->queues[--c->nr_queues];
+		return;
+	}
+}
+
+void conf_disconnect(struct conf_ctx *c, struct nvsim_host *h)
+{
+	for (unsigned int i = 0; i < c->nr_hosts; i++) {
+		if (c->hosts[i] != h)
+			continue;
+		nvsim_host_disconnect(h);
+		c->hosts[i] = c->hosts[--c->nr_hosts];
+		return;
+	}
+}
+
+void conf_ctx_cleanup(struct conf_ctx *c)
+{
+	while (c->nr_queues)
+		nvsim_hq_close(c->queues[--c->nr_queues]);
+	while (c->nr_hosts)
+		nvsim_host_disconnect(c->hosts[--c->nr_hosts]);
+	/* let the target notice, so the next case starts clean */
+	for (int i = 0; i < 50; i++)
+		conf_progress(c);
+}
+
+void conf_connect_args(struct conf_ctx *c, uint16_t qid, struct conf_connect_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->qid = qid;
+	a->sqsize = 31;
+	a->cntlid = 0xffff;
+	a->kato = qid ? 0 : c->t->kato_ms;
+	a->subnqn = c->t->subnqn;
+	a->hostnqn = c->t->hostnqn;
+	memcpy(a->hostid, c->t->hostid, sizeof(a->hostid));
+	a->data_len = 1024;
+}
+
+void conf_send_connect(struct conf_ctx *c, struct nvsim_hq *q, const struct conf_connect_args *a,
+		       struct nvsim_host_status *st)
+{
+	struct nvsim_sqe sqe = { .opcode = NVSIM_FABRICS_OPCODE };
+	struct nvsim_sqe_connect *cmd = (void *)&sqe;
+	uint8_t *data = calloc(1, 2048);
+	struct nvmf_connect_data *cd = (void *)data;
+
+	(void)c;
+	memset(st, 0, sizeof(*st));
+	if (!data) {
+		st->err = -ENOMEM;
+		return;
+	}
+	cmd->fctype = nvme_fabrics_type_connect;
+	cmd->recfmt = htole16(a->recfmt);
+	cmd->qid = htole16(a->qid);
+	cmd->sqsize = htole16(a->sqsize);
+	cmd->cattr = a->cattr;
+	cmd->kato = htole32(a->kato);
+	memcpy(cd->hostid, a->hostid, sizeof(cd->hostid));
+	cd->cntlid = htole16(a->cntlid);
+	memcpy(cd->subsysnqn, a->subnqn, strnlen(a->subnqn, sizeof(cd->subsysnqn)));
+	memcpy(cd->hostnqn, a->hostnqn, strnlen(a->hostnqn, sizeof(cd->hostnqn)));
+	nvsim_hq_exec(q, &sqe, data, a->data_len > 2048 ? 2048 : a->data_len, NVSIM_DIR_H2C, st);
+	free(data);
+}
+
+static bool wait_ready(struct conf_ctx *c, struct nvsim_hq *q)
+{
+	struct nvsim_host_status st;
+	uint64_t csts = 0;
+
+	for (int i = 0; i < READY_POLLS; i++) {
+		if (nvsim_host_prop_get(q, NVME_REG_CSTS, false, &csts, &st))
+			break;
+		if (NVME_CSTS_RDY(csts))
+			return true;
+		if (NVME_CSTS_CFS(csts))
+			break;
+		conf_progress(c);
+	}
+	conf_error(c, "controller did not become ready (CSTS %#llx)", (unsigned long long)csts);
+	return false;
+}
+
+struct nvsim_hq *conf_admin(struct conf_ctx *c, bool enable, uint16_t *cntlid)
+{
+	struct conf_connect_args a;
+	struct nvsim_host_status st;
+	struct nvsim_hq *q = conf_queue(c, 0, 31);
+	char msg[256];
+
+	if (!q)
+		return NULL;
+	conf_connect_args(c, 0, &a);
+	conf_send_connect(c, q, &a, &st);
+	if (!nvsim_host_ok(&st)) {
+		conf_error(c, "admin Connect: %s", nvsim_host_status_str(&st, true, msg, sizeof(msg)));
+		return NULL;
+	}
+	if (cntlid)
+		*cntlid = (uint16_t)le32toh(st.cqe.dw0);
+	if (!enable)
+		return q;
+	if (nvsim_host_prop_set(q, NVME_REG_CC, false,
+				1u << NVME_CC_EN_SHIFT | 6u << NVME_CC_IOSQES_SHIFT |
+					4u << NVME_CC_IOCQES_SHIFT,
+				&st)) {
+		conf_error(c, "enable: %s", nvsim_host_status_str(&st, true, msg, sizeof(msg)));
+		return NULL;
+	}
+	return wait_ready(c, q) ? q : NULL;
+}
+
+/* ---- time and identity --------------------------------------------------------------- */
+
+void conf_progress(struct conf_ctx *c)
+{
+	if (c->t->progress)
+		c->t->progress(c->t->progress_arg);
+}
+
+void conf_advance(struct conf_ctx *c, uint64_t ms)
+{
+	if (c->t->advance_time) {
+		c->t->advance_time(c->t->time_arg, ms);
+	} else {
+		struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	for (int i = 0; i < 20; i++)
+		conf_progress(c);
+}
+
+const struct conf_target *conf_target_of(const struct conf_ctx *c)
+{
+	return c->t;
+}
+
+uint64_t conf_seed(const struct conf_ctx *c)
+{
+	return c->seed;
+}
+
+const char *conf_subnqn(const struct conf_ctx *c)
+{
+	return c->t->subnqn;
+}
+
+const char *conf_refusing_subnqn(const struct conf_ctx *c)
+{
+	return c->t->refusing_subnqn;
+}
+
+const char *conf_discovery_nqn(const struct conf_ctx *c)
+{
+	return c->t->discovery_nqn;
+}

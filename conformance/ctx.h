@@ -1,0 +1,26 @@
+/* The per-case context: private to the conformance library. */
+#ifndef NVSIM_CONFORMANCE_CTX_H
+#define NVSIM_CONFORMANCE_CTX_H
+
+#include "conformance/runner.h"
+
+#define CONF_MAX_HOSTS 8
+#define CONF_MAX_QUEUES 64
+
+struct conf_ctx {
+	const struct conf_target *t;
+	const struct conf_case *kase;
+	uint64_t seed;
+	enum conf_result result;
+	char *log;
+	size_t log_len, log_cap;
+	struct nvsim_host *hosts[CONF_MAX_HOSTS];
+	unsigned int nr_hosts;
+	struct nvsim_hq *queues[CONF_MAX_QUEUES];
+	unsigned int nr_queues;
+};
+
+void conf_log(struct conf_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void conf_ctx_cleanup(struct conf_ctx *c);
+
+#endif

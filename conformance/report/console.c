@@ -1,0 +1,22 @@
+/* Console report: every case that did not simply pass, with its log, then a
+ * summary table.  Passing cases are counted, not listed. */
+#include "conformance/runner.h"
+
+void conf_report_console(const struct conf_run *r, FILE *out)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct conf_case_result *res = &r->results[i];
+
+		if (res->result == CONF_PASS)
+			continue;
+		fprintf(out, "\n%s %s: %s (%s, %s)\n", conf_result_name(res->result), res->kase->id,
+			res->kase->title, res->kase->spec, conf_level_name(res->kase->level));
+		if (res->log)
+			fprintf(out, "%s", res->log);
+	}
+	fprintf(out, "\n%-10s %6s\n", "result", "cases");
+	for (int k = 0; k < CONF_NR_RESULTS; k++)
+		fprintf(out, "%-10s %6u\n", conf_result_name((enum conf_result)k), r->counts[k]);
+	fprintf(out, "%-10s %6zu   in %.2f s, seed %llu\n", "total", r->n, r->seconds,
+		(unsigned long long)r->seed);
+}

@@ -1,0 +1,39 @@
+/* JSON report: the run's seed, counts and every case with its log. */
+#include <json-c/json.h>
+
+#include "conformance/runner.h"
+
+int conf_report_json(const struct conf_run *r, FILE *out)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *counts = json_object_new_object();
+	struct json_object *cases = json_object_new_array();
+
+	json_object_object_add(root, "seed", json_object_new_uint64(r->seed));
+	json_object_object_add(root, "seconds", json_object_new_double(r->seconds));
+	for (int k = 0; k < CONF_NR_RESULTS; k++)
+		json_object_object_add(counts, conf_result_name((enum conf_result)k),
+				       json_object_new_int((int)r->counts[k]));
+	json_object_object_add(root, "counts", counts);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct conf_case_result *res = &r->results[i];
+		struct json_object *c = json_object_new_object();
+
+		json_object_object_add(c, "id", json_object_new_string(res->kase->id));
+		json_object_object_add(c, "group", json_object_new_string(res->group));
+		json_object_object_add(c, "title", json_object_new_string(res->kase->title));
+		json_object_object_add(c, "spec", json_object_new_string(res->kase->spec));
+		json_object_object_add(c, "level",
+				       json_object_new_string(conf_level_name(res->kase->level)));
+		json_object_object_add(c, "result",
+				       json_object_new_string(conf_result_name(res->result)));
+		json_object_object_add(c, "seconds", json_object_new_double(res->seconds));
+		if (res->log)
+			json_object_object_add(c, "log", json_object_new_string(res->log));
+		json_object_array_add(cases, c);
+	}
+	json_object_object_add(root, "cases", cases);
+	fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+	json_object_put(root);
+	return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,87 @@
+/* JUnit XML: one <testsuite> per group, one <testcase> per case with its
+ * spec section and level as properties; failures and errors carry the full
+ * decoded log, divergences go to <system-out>. */
+#include "conformance/runner.h"
+
+static void xml_text(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '&': fputs("&amp;", out); break;
+		case '"': fputs("&quot;", out); break;
+		default:
+			/* XML 1.0 forbids most control characters */
+			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+				fputc('?', out);
+			else
+				fputc(*s, out);
+		}
+	}
+}
+
+static void testcase(FILE *out, const struct conf_case_result *res)
+{
+	fprintf(out, "    <testcase classname=\"conformance.%s\" name=\"", res->group);
+	xml_text(out, res->kase->id);
+	fputc(' ', out);
+	xml_text(out, res->kase->title);
+	fprintf(out, "\" time=\"%.3f\">\n      <properties>\n", res->seconds);
+	fprintf(out, "        <property name=\"spec\" value=\"");
+	xml_text(out, res->kase->spec);
+	fprintf(out, "\"/>\n        <property name=\"level\" value=\"%s\"/>\n      </properties>\n",
+		conf_level_name(res->kase->level));
+	switch (res->result) {
+	case CONF_FAIL:
+	case CONF_ERROR:
+		fprintf(out, "      <%s message=\"%s\">", res->result == CONF_FAIL ? "failure" : "error",
+			res->result == CONF_FAIL ? "does not conform" : "could not run");
+		xml_text(out, res->log);
+		fprintf(out, "</%s>\n", res->result == CONF_FAIL ? "failure" : "error");
+		break;
+	case CONF_SKIP:
+		fprintf(out, "      <skipped message=\"");
+		xml_text(out, res->log);
+		fprintf(out, "\"/>\n");
+		break;
+	case CONF_DIVERGENT:
+		fprintf(out, "      <system-out>");
+		xml_text(out, res->log);
+		fprintf(out, "</system-out>\n");
+		break;
+	default:
+		break;
+	}
+	fprintf(out, "    </testcase>\n");
+}
+
+int conf_report_junit(const struct conf_run *r, FILE *out)
+{
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(out, "<testsuites name=\"nvmf-sim conformance\" tests=\"%zu\" failures=\"%u\" "
+		     "errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n",
+		r->n, r->counts[CONF_FAIL], r->counts[CONF_ERROR], r->counts[CONF_SKIP], r->seconds);
+	for (size_t i = 0; i < r->n;) {
+		const char *group = r->results[i].group;
+		unsigned int tests = 0, fail = 0, err = 0, skip = 0;
+		double secs = 0;
+		size_t j;
+
+		for (j = i; j < r->n && r->results[j].group == group; j++) {
+			tests++;
+			fail += r->results[j].result == CONF_FAIL;
+			err += r->results[j].result == CONF_ERROR;
+			skip += r->results[j].result == CONF_SKIP;
+			secs += r->results[j].seconds;
+		}
+		fprintf(out, "  <testsuite name=\"%s\" tests=\"%u\" failures=\"%u\" errors=\"%u\" "
+			     "skipped=\"%u\" time=\"%.3f\">\n",
+			group, tests, fail, err, skip, secs);
+		for (; i < j; i++)
+			testcase(out, &r->results[i]);
+		fprintf(out, "  </testsuite>\n");
+	}
+	fprintf(out, "</testsuites>\n");
+	return ferror(out) ? -1 : 0;
+}

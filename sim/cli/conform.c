@@ -1,0 +1,304 @@
+/* nvmfsim conform: the black-box conformance suite against any NVMe-oF/RDMA
+ * target, or, without an address, against the embedded simulator (whose
+ * clock the suite then controls).  Exit status 0 only when no case failed
+ * or errored; divergences and skips are reported, not fatal. */
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <nvme/types.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "conformance/runner.h"
+
+#define MAX_SELECT 64
+
+struct conform_opts {
+	struct cli_conn_opts conn;
+	const char *select[MAX_SELECT];
+	size_t nr_select;
+	enum conf_level level;
+	const char *junit, *tap, *json_file, *profile, *discovery_nqn, *refusing_nqn;
+	unsigned int timeout_s;
+	bool list, catalogue, verbose;
+};
+
+struct embedded_clock {
+	uint64_t ns;
+};
+
+static uint64_t embedded_now(void *ctx)
+{
+	return ((struct embedded_clock *)ctx)->ns;
+}
+
+static void embedded_advance(void *arg, uint64_t ms)
+{
+	((struct embedded_clock *)arg)->ns += ms * 1000000ull;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: nvmfsim conform [options] [ID-GLOB|GROUP ...]\n\n"
+		"Runs the conformance suite against a target (-a) or, by default, against the\n"
+		"embedded simulator.  Each case cites its spec section; answers that real\n"
+		"implementations give but the spec does not are reported as divergent, not\n"
+		"failed.  Exit status 0 when nothing failed.\n\n"
+		"  -l, --list                list the selected cases and exit\n"
+		"      --catalogue           print the case table as Markdown and exit\n"
+		"      --level LEVEL         mandatory, optional (default) or informative\n"
+		"      --timeout SEC         stop a case after SEC seconds (default 30)\n"
+		"      --junit FILE          JUnit XML report (one testsuite per group)\n"
+		"      --tap FILE            TAP 13 report\n"
+		"      --json FILE           JSON report\n"
+		"      --target-profile FILE JSON: {\"lacks\": [\"referrals\", ...],\n"
+		"                            \"refusing_nqn\": \"...\"}; lacking features skip\n"
+		"      --discovery-nqn NQN   discovery NQN (default %s)\n"
+		"      --refusing-nqn NQN    a subsystem that does not allow our host\n"
+		"  -v, --verbose             a line per case as it ends\n\n",
+		NVME_DISC_SUBSYS_NAME);
+	cli_conn_help(out);
+}
+
+static int parse_level(const char *s, enum conf_level *l)
+{
+	if (!strcmp(s, "mandatory"))
+		*l = CONF_MANDATORY;
+	else if (!strcmp(s, "optional"))
+		*l = CONF_OPTIONAL;
+	else if (!strcmp(s, "informative"))
+		*l = CONF_INFORMATIVE;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct conform_opts *o)
+{
+	static const struct option longopts[] = {
+		CLI_CONN_LONGOPTS,
+		{ "list", no_argument, NULL, 'l' },
+		{ "catalogue", no_argument, NULL, 2001 },
+		{ "level", required_argument, NULL, 2002 },
+		{ "timeout", required_argument, NULL, 2003 },
+		{ "junit", required_argument, NULL, 2004 },
+		{ "tap", required_argument, NULL, 2005 },
+		{ "json", required_argument, NULL, 2006 },
+		{ "target-profile", required_argument, NULL, 2007 },
+		{ "discovery-nqn", required_argument, NULL, 2008 },
+		{ "refusing-nqn", required_argument, NULL, 2009 },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *prog = "nvmfsim conform";
+	uint64_t v;
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, CLI_CONN_SHORTOPTS "lvh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			exit(CLI_EXIT_OK);
+		case 'l': o->list = true; break;
+		case 'v': o->verbose = true; break;
+		case 2001: o->catalogue = true; break;
+		case 2002:
+			if (parse_level(optarg, &o->level))
+				return fprintf(stderr, "%s: --level '%s': mandatory, optional or "
+						       "informative\n", prog, optarg), -1;
+			break;
+		case 2003:
+			if (cli_parse_u64(optarg, 3600, &v) || !v)
+				return fprintf(stderr, "%s: --timeout '%s': 1 to 3600 seconds\n", prog,
+					       optarg), -1;
+			o->timeout_s = (unsigned int)v;
+			break;
+		case 2004: o->junit = optarg; break;
+		case 2005: o->tap = optarg; break;
+		case 2006: o->json_file = optarg; break;
+		case 2007: o->profile = optarg; break;
+		case 2008: o->discovery_nqn = optarg; break;
+		case 2009: o->refusing_nqn = optarg; break;
+		default:
+			ret = cli_conn_opt(&o->conn, prog, opt, optarg);
+			if (ret <= 0) {
+				if (!ret)
+					usage(stderr);
+				return -1;
+			}
+		}
+	}
+	for (; optind < argc; optind++) {
+		if (o->nr_select == MAX_SELECT)
+			return fprintf(stderr, "%s: at most %d selections\n", prog, MAX_SELECT), -1;
+		o->select[o->nr_select++] = argv[optind];
+	}
+	if (o->conn.traddr && !o->conn.nqn)
+		return fprintf(stderr, "%s: -n/--nqn (the subsystem under test) is required with "
+				       "-a/--traddr\n", prog), -1;
+	return 0;
+}
+
+/* A target profile: what the target legitimately lacks. */
+static int load_profile(const char *path, unsigned int *features, const char **refusing)
+{
+	struct json_object *root = json_object_from_file(path), *lacks, *v;
+
+	if (!root) {
+		fprintf(stderr, "nvmfsim conform: --target-profile %s: %s\n", path,
+			json_util_get_last_err());
+		return -1;
+	}
+	if (json_object_object_get_ex(root, "lacks", &lacks)) {
+		for (size_t i = 0; i < json_object_array_length(lacks); i++) {
+			const char *name = json_object_get_string(json_object_array_get_idx(lacks, i));
+			unsigned int bit = name ? conf_feature_by_name(name) : 0;
+
+			if (!bit) {
+				fprintf(stderr, "nvmfsim conform: --target-profile %s: lacks[%zu]: "
+						"unknown feature '%s'\n", path, i, name ? name : "");
+				json_object_put(root);
+				return -1;
+			}
+			*features &= ~bit;
+		}
+	}
+	if (json_object_object_get_ex(root, "refusing_nqn", &v) && !*refusing)
+		*refusing = strdup(json_object_get_string(v));
+	json_object_put(root);
+	return 0;
+}
+
+static int write_report(const char *path, int (*fn)(const struct conf_run *, FILE *),
+			const struct conf_run *r)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	int ret;
+
+	if (!f) {
+		fprintf(stderr, "nvmfsim conform: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	ret = fn(r, f);
+	if (f != stdout && fclose(f))
+		ret = -1;
+	return ret;
+}
+
+static void list_cases(const struct conf_run_opts *ro)
+{
+	size_t ng;
+	const struct conf_group *const *g = conf_groups(&ng);
+
+	for (size_t i = 0; i < ng; i++)
+		for (size_t k = 0; k < g[i]->nr_cases; k++)
+			if (conf_selected(ro, g[i], &g[i]->cases[k]))
+				printf("%-14s %-11s %s  [%s]\n", g[i]->cases[k].id,
+				       conf_level_name(g[i]->cases[k].level), g[i]->cases[k].title,
+				       g[i]->cases[k].spec);
+}
+
+static int setup_target(struct conform_opts *o, struct conf_target *t, struct nvsim_embedded **e,
+			struct embedded_clock *clock, char *addr, size_t addr_len)
+{
+	memset(t, 0, sizeof(*t));
+	t->hostnqn = o->conn.hostnqn;
+	cli_parse_hostid(o->conn.hostid, t->hostid);
+	t->kato_ms = o->conn.kato_ms;
+	t->timeout_ms = 5000;
+	t->discovery_nqn = o->discovery_nqn ? o->discovery_nqn : NVME_DISC_SUBSYS_NAME;
+	t->refusing_subnqn = o->refusing_nqn;
+	t->features = CONF_F_DISCOVERY | CONF_F_KEYED_SGL | CONF_F_IN_CAPSULE | CONF_F_IO |
+		      CONF_F_REFERRALS;
+	if (!o->conn.traddr) {
+		struct nvsim_embedded_config ec;
+		int ret;
+
+		nvsim_embedded_config_init(&ec);
+		ec.seed = o->conn.seed;
+		ec.referral = true;
+		ec.private_subsystem = true;
+		ec.ns_size_bytes = 256ull << 20;
+		ec.target.clock = (struct nvsim_clock){ embedded_now, clock };
+		ret = nvsim_embedded_start(&ec, e);
+		if (ret) {
+			fprintf(stderr, "nvmfsim conform: embedded simulator: %s\n", strerror(-ret));
+			return -1;
+		}
+		t->provider = "fake";
+		t->fabric = (*e)->fabric;
+		t->addr = NVSIM_EMBEDDED_ADDR;
+		t->progress = nvsim_embedded_poll;
+		t->progress_arg = *e;
+		t->advance_time = embedded_advance;
+		t->time_arg = clock;
+		t->subnqn = "nqn.2026-11.io.nvmf-sim:embedded0";
+		t->refusing_subnqn = NVSIM_EMBEDDED_PRIVATE_NQN;
+		t->features |= CONF_F_TIME | CONF_F_INJECT | CONF_F_HOST_FILTER;
+		return 0;
+	}
+	snprintf(addr, addr_len, "%s%s%s:%s", strchr(o->conn.traddr, ':') ? "[" : "",
+		 o->conn.traddr, strchr(o->conn.traddr, ':') ? "]" : "", o->conn.trsvcid);
+	t->provider = o->conn.provider ? o->conn.provider : "ibv";
+	t->addr = addr;
+	t->subnqn = o->conn.nqn;
+	if (t->refusing_subnqn)
+		t->features |= CONF_F_HOST_FILTER;
+	return 0;
+}
+
+int cmd_conform(int argc, char **argv)
+{
+	struct conform_opts o = { .level = CONF_OPTIONAL };
+	struct conf_run_opts ro = { 0 };
+	struct embedded_clock clock = { 1000000000ull };
+	struct nvsim_embedded *e = NULL;
+	struct conf_target t;
+	struct conf_run run;
+	char addr[320];
+	int rc = CLI_EXIT_FAIL;
+
+	cli_conn_opts_init(&o.conn);
+	if (parse(argc, argv, &o))
+		return CLI_EXIT_USAGE;
+	ro.select = o.select;
+	ro.nr_select = o.nr_select;
+	ro.max_level = o.level;
+	ro.seed = o.conn.seed;
+	ro.case_timeout_s = o.timeout_s;
+	ro.progress = o.verbose ? stderr : NULL;
+	if (o.catalogue) {
+		conf_report_catalogue(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (o.list) {
+		list_cases(&ro);
+		return CLI_EXIT_OK;
+	}
+	if (setup_target(&o, &t, &e, &clock, addr, sizeof(addr)))
+		return CLI_EXIT_FAIL;
+	if (o.profile && load_profile(o.profile, &t.features, &t.refusing_subnqn))
+		goto out;
+	fprintf(stderr, "nvmfsim conform: %s at %s, seed %llu\n", t.subnqn,
+		o.conn.traddr ? addr : "the embedded simulator", (unsigned long long)ro.seed);
+	if (conf_run(&t, &ro, &run)) {
+		fprintf(stderr, "nvmfsim conform: out of memory\n");
+		goto out;
+	}
+	if (o.conn.json)
+		conf_report_json(&run, stdout);
+	else
+		conf_report_console(&run, stdout);
+	rc = (run.counts[CONF_FAIL] || run.counts[CONF_ERROR]) ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+	if ((o.junit && write_report(o.junit, conf_report_junit, &run)) ||
+	    (o.tap && write_report(o.tap, conf_report_tap, &run)) ||
+	    (o.json_file && write_report(o.json_file, conf_report_json, &run)))
+		rc = CLI_EXIT_FAIL;
+	conf_run_free(&run);
+out:
+	nvsim_embedded_stop(e);
+	return rc;
+}

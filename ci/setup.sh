@@ -14,6 +14,8 @@ packages=(
   libcmocka-dev
   # libFuzzer and sanitizer runtimes
   clang libclang-rt-14-dev
+  # report validation (xmllint checks the conformance suite's JUnit XML)
+  libxml2-utils
 )
 
 SUDO=""

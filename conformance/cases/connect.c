@@ -37,6 +37,21 @@ static void admin_connect_returns_cntlid(struct conf_ctx *c)
 		   "admin Connect returned CNTLID %#x, outside 1h..FFEFh (dynamic model)", cntlid);
 }
 
+/* The Connect capsule is the queue's first entry: once the controller has
+ * taken it, the head points at entry 1 (NVMe-oF 1.1 §2.4.1 (approx.)). */
+static void connect_reports_sqhd_1(struct conf_ctx *c)
+{
+	struct conf_connect_args a;
+	struct nvsim_host_status st;
+
+	conf_connect_args(c, 0, &a);
+	if (!admin_try(c, &a, &st) || !CONF_EXPECT(c, "admin Connect", &st, CONF_OK))
+		return;
+	conf_check(c, le16toh(st.cqe.sqhd) == 1,
+		   "the Connect completion reports SQHD %u; the Connect took entry 0, so 1",
+		   le16toh(st.cqe.sqhd));
+}
+
 static void recfmt_nonzero(struct conf_ctx *c)
 {
 	struct conf_connect_args a;
@@ -449,6 +464,8 @@ static const struct conf_case connect_cases[] = {
 	     CONF_INFORMATIVE, CONF_F_DISCOVERY, discovery_kato_zero_defaults),
 	CASE("connect.1.16", "CATTR disabling SQ flow control reports SQHD FFFFh",
 	     CONNECT ", §2.4.1", CONF_OPTIONAL, 0, sq_flow_disabled),
+	CASE("connect.1.17", "the Connect completion reports SQ head 1", CONNECT ", §2.4.1",
+	     CONF_MANDATORY, 0, connect_reports_sqhd_1),
 	CASE("connect.2.1", "I/O Connect to an enabled controller succeeds", CONNECT,
 	     CONF_MANDATORY, 0, io_connect_succeeds),
 	CASE("connect.2.2", "I/O Connect to an unknown CNTLID: data byte 16", CONNECT,

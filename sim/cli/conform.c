@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/misbehave.h"
 #include "conformance/runner.h"
 
 #define MAX_SELECT 64
@@ -21,22 +22,9 @@ struct conform_opts {
 	enum conf_level level;
 	const char *junit, *tap, *json_file, *profile, *discovery_nqn, *refusing_nqn;
 	unsigned int timeout_s;
+	uint32_t quirks;
 	bool list, catalogue, verbose;
 };
-
-struct embedded_clock {
-	uint64_t ns;
-};
-
-static uint64_t embedded_now(void *ctx)
-{
-	return ((struct embedded_clock *)ctx)->ns;
-}
-
-static void embedded_advance(void *arg, uint64_t ms)
-{
-	((struct embedded_clock *)arg)->ns += ms * 1000000ull;
-}
 
 static void usage(FILE *out)
 {
@@ -57,7 +45,9 @@ static void usage(FILE *out)
 		"                            \"refusing_nqn\": \"...\"}; lacking features skip\n"
 		"      --discovery-nqn NQN   discovery NQN (default %s)\n"
 		"      --refusing-nqn NQN    a subsystem that does not allow our host\n"
-		"  -v, --verbose             a line per case as it ends\n\n",
+		"  -v, --verbose             a line per case as it ends\n"
+		"      --misbehave SWITCHES  embedded simulator only: break rules on purpose\n"
+		"                            (comma-separated; --catalogue lists them)\n\n",
 		NVME_DISC_SUBSYS_NAME);
 	cli_conn_help(out);
 }
@@ -90,6 +80,7 @@ static int parse(int argc, char **argv, struct conform_opts *o)
 		{ "discovery-nqn", required_argument, NULL, 2008 },
 		{ "refusing-nqn", required_argument, NULL, 2009 },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "misbehave", required_argument, NULL, 2010 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -122,6 +113,13 @@ static int parse(int argc, char **argv, struct conform_opts *o)
 		case 2007: o->profile = optarg; break;
 		case 2008: o->discovery_nqn = optarg; break;
 		case 2009: o->refusing_nqn = optarg; break;
+		case 2010: {
+			char err[128];
+
+			if (cli_parse_quirks(optarg, &o->quirks, err, sizeof(err)))
+				return fprintf(stderr, "%s: --misbehave: %s\n", prog, err), -1;
+			break;
+		}
 		default:
 			ret = cli_conn_opt(&o->conn, prog, opt, optarg);
 			if (ret <= 0) {
@@ -136,6 +134,9 @@ static int parse(int argc, char **argv, struct conform_opts *o)
 			return fprintf(stderr, "%s: at most %d selections\n", prog, MAX_SELECT), -1;
 		o->select[o->nr_select++] = argv[optind];
 	}
+	if (o->conn.traddr && o->quirks)
+		return fprintf(stderr, "%s: --misbehave acts on the embedded simulator; drop -a\n",
+			       prog), -1;
 	if (o->conn.traddr && !o->conn.nqn)
 		return fprintf(stderr, "%s: -n/--nqn (the subsystem under test) is required with "
 				       "-a/--traddr\n", prog), -1;
@@ -202,8 +203,17 @@ static void list_cases(const struct conf_run_opts *ro)
 }
 
 static int setup_target(struct conform_opts *o, struct conf_target *t, struct nvsim_embedded **e,
-			struct embedded_clock *clock, char *addr, size_t addr_len)
+			struct cli_sim_clock *clock, char *addr, size_t addr_len)
 {
+	if (!o->conn.traddr) {
+		int ret = cli_conf_embedded(o->conn.seed, o->quirks, clock, t, e);
+
+		if (ret) {
+			fprintf(stderr, "nvmfsim conform: embedded simulator: %s\n", strerror(-ret));
+			return -1;
+		}
+		return 0;
+	}
 	memset(t, 0, sizeof(*t));
 	t->hostnqn = o->conn.hostnqn;
 	cli_parse_hostid(o->conn.hostid, t->hostid);
@@ -213,40 +223,13 @@ static int setup_target(struct conform_opts *o, struct conf_target *t, struct nv
 	t->refusing_subnqn = o->refusing_nqn;
 	t->features = CONF_F_DISCOVERY | CONF_F_KEYED_SGL | CONF_F_IN_CAPSULE | CONF_F_IO |
 		      CONF_F_REFERRALS;
-	if (!o->conn.traddr) {
-		struct nvsim_embedded_config ec;
-		int ret;
-
-		nvsim_embedded_config_init(&ec);
-		ec.seed = o->conn.seed;
-		ec.referral = true;
-		ec.private_subsystem = true;
-		ec.ns_size_bytes = 256ull << 20;
-		ec.target.clock = (struct nvsim_clock){ embedded_now, clock };
-		ret = nvsim_embedded_start(&ec, e);
-		if (ret) {
-			fprintf(stderr, "nvmfsim conform: embedded simulator: %s\n", strerror(-ret));
-			return -1;
-		}
-		t->provider = "fake";
-		t->fabric = (*e)->fabric;
-		t->addr = NVSIM_EMBEDDED_ADDR;
-		t->progress = nvsim_embedded_poll;
-		t->progress_arg = *e;
-		t->advance_time = embedded_advance;
-		t->time_arg = clock;
-		t->subnqn = "nqn.2026-11.io.nvmf-sim:embedded0";
-		t->refusing_subnqn = NVSIM_EMBEDDED_PRIVATE_NQN;
-		t->features |= CONF_F_TIME | CONF_F_INJECT | CONF_F_HOST_FILTER;
-		return 0;
-	}
+	if (t->refusing_subnqn)
+		t->features |= CONF_F_HOST_FILTER;
 	snprintf(addr, addr_len, "%s%s%s:%s", strchr(o->conn.traddr, ':') ? "[" : "",
 		 o->conn.traddr, strchr(o->conn.traddr, ':') ? "]" : "", o->conn.trsvcid);
 	t->provider = o->conn.provider ? o->conn.provider : "ibv";
 	t->addr = addr;
 	t->subnqn = o->conn.nqn;
-	if (t->refusing_subnqn)
-		t->features |= CONF_F_HOST_FILTER;
 	return 0;
 }
 
@@ -254,7 +237,7 @@ int cmd_conform(int argc, char **argv)
 {
 	struct conform_opts o = { .level = CONF_OPTIONAL };
 	struct conf_run_opts ro = { 0 };
-	struct embedded_clock clock = { 1000000000ull };
+	struct cli_sim_clock clock = { 1000000000ull };
 	struct nvsim_embedded *e = NULL;
 	struct conf_target t;
 	struct conf_run run;
@@ -272,6 +255,7 @@ int cmd_conform(int argc, char **argv)
 	ro.progress = o.verbose ? stderr : NULL;
 	if (o.catalogue) {
 		conf_report_catalogue(stdout);
+		cli_quirks_markdown(stdout);
 		return CLI_EXIT_OK;
 	}
 	if (o.list) {
@@ -282,6 +266,8 @@ int cmd_conform(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	if (o.profile && load_profile(o.profile, &t.features, &t.refusing_subnqn))
 		goto out;
+	if (!t.refusing_subnqn)
+		t.features &= ~CONF_F_HOST_FILTER;
 	fprintf(stderr, "nvmfsim conform: %s at %s, seed %llu\n", t.subnqn,
 		o.conn.traddr ? addr : "the embedded simulator", (unsigned long long)ro.seed);
 	if (conf_run(&t, &ro, &run)) {

@@ -87,6 +87,31 @@ struct nvsim_log_source {
 	void *arg;
 };
 
+/* Deliberate misbehaviour, for proving that the conformance suite has
+ * teeth: each switch breaks one rule and some case must notice.  Never set
+ * outside that test. */
+enum nvsim_quirk {
+	NVSIM_QUIRK_WRONG_LBAF = 1u << 0,	   /* Identify NS names the other LBA format */
+	NVSIM_QUIRK_OPCODE_NOT_FIELD = 1u << 1,   /* reserved CNS: Invalid Opcode */
+	NVSIM_QUIRK_NO_KATO_EXPIRY = 1u << 2,	   /* keep-alive never expires */
+	NVSIM_QUIRK_LPO_OFF_BY_ONE = 1u << 3,	   /* LPO == page size accepted */
+	NVSIM_QUIRK_NO_LBA_CHECK = 1u << 4,	   /* I/O past the end succeeds */
+	NVSIM_QUIRK_NO_AER_LIMIT = 1u << 5,	   /* AERs beyond AERL + 1 accepted */
+	NVSIM_QUIRK_WRONG_ID_CNTLID = 1u << 6,   /* Identify CNTLID differs from Connect's */
+	NVSIM_QUIRK_PROPERTY_SET_RO = 1u << 7,   /* Property Set of VS accepted */
+	NVSIM_QUIRK_NSID_ALL_OK = 1u << 8,	   /* Identify NS with NSID FFFFFFFFh answers zeros */
+	NVSIM_QUIRK_HOSTID_SETTABLE = 1u << 9,   /* Set Features Host Identifier accepted */
+	/* target wing */
+	NVSIM_QUIRK_WRONG_SQHD = 1u << 16,	   /* SQ head one too far */
+	NVSIM_QUIRK_NO_IPO = 1u << 17,	   /* Connect Invalid Parameters without IPO */
+	NVSIM_QUIRK_CNTLID_ZERO = 1u << 18,	   /* Connect reports CNTLID 0 */
+	NVSIM_QUIRK_STATIC_CNTLID_OK = 1u << 19, /* admin Connect with CNTLID != FFFFh accepted */
+	NVSIM_QUIRK_RECFMT_IGNORED = 1u << 20,   /* Connect RECFMT not checked */
+	NVSIM_QUIRK_DISCONNECT_ADMIN_OK = 1u << 21, /* Disconnect on the admin queue succeeds */
+	NVSIM_QUIRK_WRONG_SQID = 1u << 22,	   /* CQE SQID off by one */
+	NVSIM_QUIRK_NO_HOST_FILTER = 1u << 23,   /* Discovery lists subsystems to every host */
+};
+
 struct nvsim_ctrl_config {
 	uint16_t cntlid;
 	char subnqn[224]; /* NQNs are at most 223 bytes + NUL */
@@ -122,6 +147,7 @@ struct nvsim_ctrl_config {
 	uint8_t trtype; /* for error log entries */
 
 	struct nvsim_log_source extra_log; /* size == NULL: none */
+	uint32_t quirks;		    /* enum nvsim_quirk; 0 in every real use */
 
 	uint64_t seed; /* fault-injection PRNG */
 	struct nvsim_clock clock;

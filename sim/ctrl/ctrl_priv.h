@@ -115,10 +115,6 @@ struct nvsim_ctrl {
 	bool changed_ns_overflow;
 	uint16_t temperature_k;
 	uint64_t created_ns;
-	struct {
-		uint64_t units_read_512, units_written_512;
-		uint64_t host_reads, host_writes;
-	} smart; /* controller-wide, survives namespace removal */
 
 	/* commands not yet completed: AERs, delayed and dropped ones */
 	struct nvsim_req *pending_head, *pending_tail;

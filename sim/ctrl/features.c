@@ -200,6 +200,8 @@ static uint16_t set_feature(struct nvsim_req *req, uint8_t fid, uint32_t cdw11)
 	case NVME_FEAT_FID_KATO:
 		return set_kato(req, cdw11);
 	case NVME_FEAT_FID_HOST_ID:
+		if (ctrl->cfg.quirks & NVSIM_QUIRK_HOSTID_SETTABLE)
+			return 0;
 		/* Over fabrics the host identifier comes from Connect
 		 * (NVMe-oF 1.1 §3.3 (approx.)); SPDK answers the same. */
 		return nvsim_req_fail(req, NVSIM_SC_GENERIC(NVME_SC_CMD_SEQ_ERROR),
@@ -207,6 +209,14 @@ static uint16_t set_feature(struct nvsim_req *req, uint8_t fid, uint32_t cdw11)
 	default:
 		return invalid_field(req, NVSIM_SQE_OFF_CDW10);
 	}
+}
+
+/* A discovery controller has the Keep Alive Timer and Asynchronous Event
+ * Configuration only (NVMe-oF 1.1 §5 (approx.); Linux nvmet refuses the
+ * rest with Invalid Field at CDW10). */
+static bool discovery_feature(uint8_t fid)
+{
+	return fid == NVME_FEAT_FID_KATO || fid == NVME_FEAT_FID_ASYNC_EVENT;
 }
 
 /* Every feature here is controller-wide (Feature Not Namespace Specific,
@@ -229,6 +239,8 @@ int nvsim_exec_set_features(struct nvsim_req *req)
 
 	if (status)
 		return status;
+	if (req->ctrl->cfg.discovery && !discovery_feature(fid))
+		return invalid_field(req, NVSIM_SQE_OFF_CDW10);
 	if (cdw10 & NVSIM_FEAT_SV)
 		return nvsim_req_fail(req, NVSIM_SC_CMD_SPECIFIC(NVME_SC_FEATURE_NOT_SAVEABLE),
 				      NVSIM_SQE_OFF_CDW10);
@@ -281,7 +293,7 @@ int nvsim_exec_get_features(struct nvsim_req *req)
 
 	if (status)
 		return status;
-	if (!feature_supported(fid))
+	if (!feature_supported(fid) || (req->ctrl->cfg.discovery && !discovery_feature(fid)))
 		return invalid_field(req, NVSIM_SQE_OFF_CDW10);
 	if (sel > SEL_SUPPORTED)
 		return invalid_field(req, NVSIM_SQE_OFF_CDW10);

@@ -27,7 +27,8 @@ static void fill_id_ctrl(struct nvsim_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->rab = 6;
 	id->cmic = NVME_CTRL_CMIC_MULTI_CTRL; /* dynamic model: many controllers */
 	id->mdts = cfg->mdts;
-	id->cntlid = htole16(cfg->cntlid);
+	id->cntlid = htole16((uint16_t)(cfg->cntlid +
+					!!(cfg->quirks & NVSIM_QUIRK_WRONG_ID_CNTLID)));
 	id->ver = htole32(ctrl->vs);
 	id->oaes = htole32(NVME_CTRL_OAES_NA);
 	if (cfg->traffic_based_keep_alive)
@@ -63,13 +64,16 @@ static void fill_id_ctrl(struct nvsim_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->psd[0].mp = htole16(2500); /* 25 W, in centiwatts */
 }
 
-static void fill_id_ns(const struct nvsim_ns *ns, struct nvme_id_ns *id)
+static void fill_id_ns(const struct nvsim_ctrl *ctrl, const struct nvsim_ns *ns,
+		       struct nvme_id_ns *id)
 {
 	id->nsze = htole64(ns->nlb);
 	id->ncap = htole64(ns->nlb);
 	id->nuse = htole64(ns->nlb);
 	id->nlbaf = NVSIM_NS_NR_LBAF - 1;
 	id->flbas = ns->flbas;
+	if (ctrl->cfg.quirks & NVSIM_QUIRK_WRONG_LBAF)
+		id->flbas ^= 1; /* the other of our two formats */
 	id->dlfeat = 0x08 | 0x01; /* DEAC in Write Zeroes; deallocated blocks read zeros */
 	id->lbaf[0].ds = 9;
 	id->lbaf[1].ds = 12;
@@ -138,11 +142,12 @@ int nvsim_exec_identify(struct nvsim_req *req)
 	case NVME_IDENTIFY_CNS_NS:
 		/* NSID 0 and FFFFFFFFh (no namespace management) are invalid;
 		 * a valid but inactive NSID returns zeros. */
-		if (!nvsim_nsid_in_range(ctrl, nsid))
+		if (!nvsim_nsid_in_range(ctrl, nsid) &&
+		    !(nsid == NVSIM_NSID_ALL && (ctrl->cfg.quirks & NVSIM_QUIRK_NSID_ALL_OK)))
 			return invalid_ns(req);
 		ns = nvsim_ns_get(ctrl, nsid);
 		if (ns)
-			fill_id_ns(ns, (struct nvme_id_ns *)buf);
+			fill_id_ns(ctrl, ns, (struct nvme_id_ns *)buf);
 		break;
 	case NVME_IDENTIFY_CNS_CTRL:
 		fill_id_ctrl(ctrl, (struct nvme_id_ctrl *)buf);
@@ -159,6 +164,9 @@ int nvsim_exec_identify(struct nvsim_req *req)
 		fill_ns_descs(ns, buf);
 		break;
 	default:
+		if (ctrl->cfg.quirks & NVSIM_QUIRK_OPCODE_NOT_FIELD)
+			return nvsim_req_fail(req, NVSIM_SC_GENERIC(NVME_SC_INVALID_OPCODE),
+					      NVSIM_SQE_OFF_OPCODE);
 		return nvsim_req_fail(req, NVSIM_SC_GENERIC(NVME_SC_INVALID_FIELD),
 				      offsetof(struct nvsim_sqe_identify, cns));
 	}

@@ -18,6 +18,8 @@ static uint16_t io_fail(struct nvsim_req *req, uint16_t status, uint16_t loc)
 static uint16_t check_lba_range(struct nvsim_req *req, const struct nvsim_ns *ns, uint64_t slba,
 				uint64_t nlb)
 {
+	if (req->ctrl->cfg.quirks & NVSIM_QUIRK_NO_LBA_CHECK)
+		return 0;
 	if (slba >= ns->nlb || nlb > ns->nlb - slba) {
 		req->err_lba = slba;
 		req->has_err_lba = true;
@@ -54,20 +56,16 @@ static uint16_t rw_prepare(struct nvsim_req *req, const struct nvsim_ns *ns, uin
 	return nvsim_req_check_data_len(req, *bytes);
 }
 
-static void count_read(struct nvsim_req *req, struct nvsim_ns *ns, uint64_t bytes)
+static void count_read(struct nvsim_ns *ns, uint64_t bytes)
 {
 	ns->units_read_512 += bytes >> 9;
 	ns->host_read_cmds++;
-	req->ctrl->smart.units_read_512 += bytes >> 9;
-	req->ctrl->smart.host_reads++;
 }
 
-static void count_write(struct nvsim_req *req, struct nvsim_ns *ns, uint64_t bytes)
+static void count_write(struct nvsim_ns *ns, uint64_t bytes)
 {
 	ns->units_written_512 += bytes >> 9;
 	ns->host_write_cmds++;
-	req->ctrl->smart.units_written_512 += bytes >> 9;
-	req->ctrl->smart.host_writes++;
 }
 
 static uint16_t exec_read(struct nvsim_req *req, struct nvsim_ns *ns)
@@ -81,7 +79,7 @@ static uint16_t exec_read(struct nvsim_req *req, struct nvsim_ns *ns)
 	err = nvsim_ns_read_into(ns, off, req->data, (size_t)bytes);
 	if (err)
 		return backend_status(req, err, false);
-	count_read(req, ns, bytes);
+	count_read(ns, bytes);
 	return 0;
 }
 
@@ -96,7 +94,7 @@ static uint16_t exec_write(struct nvsim_req *req, struct nvsim_ns *ns)
 	err = nvsim_ns_write_from(ns, off, req->data, (size_t)bytes);
 	if (err)
 		return backend_status(req, err, true);
-	count_write(req, ns, bytes);
+	count_write(ns, bytes);
 	return 0;
 }
 
@@ -112,7 +110,6 @@ static uint16_t exec_compare(struct nvsim_req *req, struct nvsim_ns *ns)
 	if (same < 0)
 		return backend_status(req, same, false);
 	ns->host_read_cmds++;
-	req->ctrl->smart.host_reads++;
 	if (!same)
 		return io_fail(req, NVSIM_SC_MEDIA(NVME_SC_COMPARE_FAILED), NVSIM_ERR_LOC_NONE);
 	return 0;
@@ -147,7 +144,6 @@ static uint16_t exec_write_zeroes(struct nvsim_req *req, struct nvsim_ns *ns)
 	if (err)
 		return backend_status(req, err, true);
 	ns->host_write_cmds++;
-	req->ctrl->smart.host_writes++;
 	return 0;
 }
 
@@ -161,7 +157,6 @@ static uint16_t exec_verify(struct nvsim_req *req, struct nvsim_ns *ns)
 	/* Nothing to check: the model stores no protection information and
 	 * its media never fails unless an injection rule says so. */
 	ns->host_read_cmds++;
-	req->ctrl->smart.host_reads++;
 	return 0;
 }
 

@@ -100,11 +100,24 @@ static uint16_t smart_fill(struct nvsim_req *req, uint8_t *buf)
 	struct nvsim_ctrl *ctrl = req->ctrl;
 	struct nvme_smart_log *s = (void *)buf;
 	uint32_t nsid = le32toh(req->sqe.nsid);
-	uint64_t rd = ctrl->smart.units_read_512, wr = ctrl->smart.units_written_512;
-	uint64_t rcmd = ctrl->smart.host_reads, wcmd = ctrl->smart.host_writes;
+	uint64_t rd = 0, wr = 0, rcmd = 0, wcmd = 0;
 	uint64_t hours = (nvsim_now(ctrl) - ctrl->created_ns) / 3600000000000ull;
 
-	if (nsid != 0 && nsid != NVME_NSID_ALL) {
+	if (nsid == 0 || nsid == NVME_NSID_ALL) {
+		/* The controller's view covers every attached namespace; the
+		 * namespaces keep the counts, so they outlive associations
+		 * (§5.16.1.3 (approx.): "over the life of the controller"). */
+		for (uint32_t id = 1; id <= ctrl->cfg.max_namespaces; id++) {
+			struct nvsim_ns *ns = nvsim_ns_get(ctrl, id);
+
+			if (!ns)
+				continue;
+			rd += ns->units_read_512;
+			wr += ns->units_written_512;
+			rcmd += ns->host_read_cmds;
+			wcmd += ns->host_write_cmds;
+		}
+	} else {
 		/* Per namespace (LPA bit 0). */
 		struct nvsim_ns *ns = nvsim_ns_get(ctrl, nsid);
 
@@ -345,7 +358,8 @@ int nvsim_exec_get_log_page(struct nvsim_req *req)
 		return status;
 	page_len = lp->size(ctrl);
 	/* LPO must be dword aligned and inside the page (§5.16, LPOL). */
-	if ((lpo & 3) || lpo >= page_len)
+	if ((lpo & 3) || lpo > page_len ||
+	    (lpo == page_len && !(ctrl->cfg.quirks & NVSIM_QUIRK_LPO_OFF_BY_ONE)))
 		return log_fail(req, offsetof(struct nvsim_sqe_get_log_page, lpo));
 
 	page = calloc(1, page_len);

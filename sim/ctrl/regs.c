@@ -134,6 +134,8 @@ uint16_t nvsim_ctrl_prop_set(struct nvsim_ctrl *ctrl, uint32_t ofst, unsigned si
 {
 	*errloc = NVSIM_ERR_LOC_NONE;
 	/* CC is the only writable property a fabrics controller has here. */
+	if (ofst == NVME_REG_VS && size == 4 && (ctrl->cfg.quirks & NVSIM_QUIRK_PROPERTY_SET_RO))
+		return 0;
 	if (ofst != NVME_REG_CC) {
 		*errloc = offsetof(struct nvsim_sqe_prop_set, ofst);
 		return NVSIM_SC_GENERIC(NVME_SC_INVALID_FIELD);

@@ -140,18 +140,36 @@ static int set_number_of_queues(struct nvsim_host *h, struct nvsim_host_status *
 	return 0;
 }
 
+/* In-capsule data the target takes on I/O queues: IOCCSZ counts 16-byte
+ * units of the whole capsule, the 64-byte SQE included (ICDOFF 0). */
+static uint32_t in_capsule_bytes(const struct nvsim_host *h)
+{
+	const struct nvme_id_ctrl *id = (const void *)h->id_ctrl;
+	uint64_t ccsz = (uint64_t)le32toh(id->ioccsz) * 16;
+
+	if (le16toh(id->icdoff) || ccsz <= 64)
+		return 0;
+	return ccsz - 64 < h->cfg.transport.icd_max ? (uint32_t)(ccsz - 64)
+						     : h->cfg.transport.icd_max;
+}
+
 static int connect_io_queues(struct nvsim_host *h, struct nvsim_host_status *st)
 {
 	uint64_t mqes = NVME_CAP_MQES(h->cap);
 	uint16_t sqsize = h->cfg.io_sqsize < mqes ? h->cfg.io_sqsize : (uint16_t)mqes;
+	uint32_t icd = in_capsule_bytes(h);
 
 	h->io = calloc((size_t)h->nr_io + 1, sizeof(*h->io));
 	if (!h->io)
 		return st->err = -ENOMEM;
 	for (uint16_t qid = 1; qid <= h->nr_io; qid++) {
 		struct nvsim_hq_config qc = queue_config(h, qid, sqsize);
-		int ret = nvsim_hq_connect(&qc, &h->io[qid], st);
+		int ret;
 
+		qc.icd_max = icd;
+		ret = nvsim_hq_connect(&qc, &h->io[qid], st);
+		if (!ret)
+			nvsim_hq_allow_in_capsule(h->io[qid], icd != 0);
 		if (!ret)
 			ret = fabrics_connect(h, h->io[qid], qid, sqsize, h->cntlid, st);
 		if (ret)

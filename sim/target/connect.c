@@ -21,6 +21,11 @@ struct connect_ctx {
 	uint32_t kato;
 };
 
+static bool quirk(const struct connect_ctx *c, enum nvsim_quirk q)
+{
+	return c->tq->target->cfg.quirks & q;
+}
+
 static int connect_status(struct connect_ctx *c, uint16_t status)
 {
 	c->cqe->status = htole16((uint16_t)(status << 1));
@@ -30,7 +35,8 @@ static int connect_status(struct connect_ctx *c, uint16_t status)
 /* Connect Invalid Parameters with the offending field's location. */
 static int invalid_param(struct connect_ctx *c, unsigned iattr, uint16_t ipo)
 {
-	c->cqe->dw0 = htole32(nvsim_connect_invalid_param_dw0(iattr, ipo));
+	if (!quirk(c, NVSIM_QUIRK_NO_IPO))
+		c->cqe->dw0 = htole32(nvsim_connect_invalid_param_dw0(iattr, ipo));
 	return connect_status(c, NVSIM_SC_CMD_SPECIFIC(NVME_SC_CONNECT_INVALID_PARAM));
 }
 
@@ -82,7 +88,7 @@ static void bind_queue(struct connect_ctx *c, struct nvsim_assoc *a)
 	tq->sqhd = (uint16_t)(1u % ((uint32_t)c->sqsize + 1u));
 	tq->state = NVSIM_TQ_LIVE;
 	a->refs++;
-	c->cqe->dw0 = htole32(a->cntlid);
+	c->cqe->dw0 = htole32(quirk(c, NVSIM_QUIRK_CNTLID_ZERO) ? 0 : a->cntlid);
 }
 
 static int connect_admin(struct connect_ctx *c, struct nvsim_subsys *s)
@@ -97,7 +103,8 @@ static int connect_admin(struct connect_ctx *c, struct nvsim_subsys *s)
 		return invalid_param(c, IPO_SQE(sqsize));
 	/* Only the dynamic controller model: the host must ask for any
 	 * controller (Linux nvmet; NVMe-oF 1.1 §3.3 (approx.)). */
-	if (le16toh(c->cd.cntlid) != CONNECT_CNTLID_DYNAMIC)
+	if (le16toh(c->cd.cntlid) != CONNECT_CNTLID_DYNAMIC &&
+	    !quirk(c, NVSIM_QUIRK_STATIC_CNTLID_OK))
 		return invalid_param(c, IPO_DATA(cntlid));
 	ret = nvsim_assoc_create(s, c->tq->port, c->cd.hostnqn, c->cd.hostid, &a);
 	if (ret == -EBUSY)
@@ -155,7 +162,7 @@ int nvsim_connect_exec(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, struct 
 	 * nvmet_check_transfer_len). */
 	if (!data || data->len != NVSIM_CONNECT_DATA_LEN)
 		return connect_status(&c, NVSIM_SC_GENERIC(NVME_SC_SGL_INVALID_DATA));
-	if (le16toh(c.cmd->recfmt) != 0)
+	if (le16toh(c.cmd->recfmt) != 0 && !quirk(&c, NVSIM_QUIRK_RECFMT_IGNORED))
 		return connect_status(&c, NVSIM_SC_CMD_SPECIFIC(NVME_SC_CONNECT_FORMAT));
 	if (nvsim_data_copy_out(data, 0, &c.cd, sizeof(c.cd)))
 		return connect_status(&c, NVSIM_SC_GENERIC(NVME_SC_DATA_XFER_ERROR));

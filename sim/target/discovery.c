@@ -28,7 +28,8 @@ static void for_each_entry(const struct nvsim_assoc *a, entry_fn fn, void *ctx)
 		if (!port_visible(a, p))
 			continue;
 		for (unsigned int i = 0; i < p->nr_subsys; i++)
-			if (nvsim_subsys_host_allowed(p->subsys[i], a->hostnqn))
+			if (nvsim_subsys_host_allowed(p->subsys[i], a->hostnqn) ||
+			    (a->subsys->target->cfg.quirks & NVSIM_QUIRK_NO_HOST_FILTER))
 				fn(ctx, p, p->subsys[i], NULL);
 		for (unsigned int i = 0; i < p->nr_referrals; i++)
 			fn(ctx, p, NULL, &p->referrals[i]);

@@ -107,7 +107,16 @@ uint16_t nvsim_tq_cntlid(const struct nvsim_tq *tq)
 
 static uint16_t tq_sqhd(const struct nvsim_tq *tq)
 {
-	return tq->sqflow_disabled ? SQHD_FLOW_DISABLED : tq->sqhd;
+	if (tq->sqflow_disabled)
+		return SQHD_FLOW_DISABLED;
+	if (tq->target->cfg.quirks & NVSIM_QUIRK_WRONG_SQHD)
+		return (uint16_t)((tq->sqhd + 1u) % ((uint32_t)tq->sqsize + 1u));
+	return tq->sqhd;
+}
+
+static uint16_t tq_sqid(const struct nvsim_tq *tq)
+{
+	return (uint16_t)(tq->qid + !!(tq->target->cfg.quirks & NVSIM_QUIRK_WRONG_SQID));
 }
 
 /* Answer a capsule here and now. */
@@ -117,7 +126,7 @@ static void tq_complete_now(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, ui
 	struct nvsim_cqe cqe = {
 		.dw0 = htole32(dw0),
 		.sqhd = htole16(tq_sqhd(tq)),
-		.sqid = htole16(tq->qid),
+		.sqid = htole16(tq_sqid(tq)),
 		.cid = sqe->cid,
 		.status = htole16((uint16_t)(status << 1)),
 	};
@@ -132,6 +141,7 @@ static void tq_cmd_done(void *arg, const struct nvsim_cqe *ctrl_cqe)
 	struct nvsim_cqe cqe = *ctrl_cqe;
 
 	cqe.sqhd = htole16(tq_sqhd(tq));
+	cqe.sqid = htole16(tq_sqid(tq));
 	tq->outstanding--;
 	if (c->tracked)
 		nvsim_cid_set_del(&tq->cids, c->cid);
@@ -207,15 +217,22 @@ static int tq_fabrics(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, nvsim_do
 		return 0;
 	case nvme_fabrics_type_disconnect:
 		/* Disconnect ends an I/O queue; the admin queue ends with the
-		 * association (NVMe Base 2.0 §6.4 (approx.)). */
-		if (tq->qid == 0) {
+		 * association (NVMe Base 2.0 §6.4 (approx.)).  Its RECFMT is 0
+		 * like Connect's. */
+		if (((const struct nvsim_sqe_disconnect *)sqe)->recfmt) {
+			tq_complete_now(tq, sqe, NVSIM_SC_CMD_SPECIFIC(NVME_SC_CONNECT_FORMAT), 0,
+					done, arg);
+			return 0;
+		}
+		if (tq->qid == 0 && !(tq->target->cfg.quirks & NVSIM_QUIRK_DISCONNECT_ADMIN_OK)) {
 			tq_complete_now(tq, sqe,
 					NVSIM_SC_CMD_SPECIFIC(NVSIM_SC_INVALID_QUEUE_TYPE), 0,
 					done, arg);
 			return 0;
 		}
 		tq_complete_now(tq, sqe, 0, 0, done, arg);
-		nvsim_tq_terminate(tq);
+		if (tq->qid)
+			nvsim_tq_terminate(tq);
 		return 0;
 	case nvme_fabrics_type_property_get:
 	case nvme_fabrics_type_property_set:

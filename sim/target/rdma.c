@@ -336,8 +336,10 @@ static int take_keyed(struct rdma_cmd *cmd, const struct nvsim_sgl_keyed *k, str
 	if (nvsim_sgl_type_of(k->id) != NVSIM_SGL_TYPE_KEYED_DATA_BLOCK ||
 	    (sub != NVSIM_SGL_SUBTYPE_ADDRESS && sub != NVSIM_SGL_SUBTYPE_INVALIDATE_KEY))
 		return sgl_fail(e, NVME_SC_SGL_INVALID_TYPE, NVSIM_SQE_OFF_DPTR);
+	/* Above MDTS: Invalid Field in Command, as the Identify Controller
+	 * MDTS field defines it (SPDK answers Data SGL Length Invalid). */
 	if (len > cmd->conn->rt->max_io - cmd->data_len)
-		return sgl_fail(e, NVME_SC_SGL_INVALID_DATA, NVSIM_SQE_OFF_DPTR);
+		return sgl_fail(e, NVME_SC_INVALID_FIELD, NVSIM_SQE_OFF_DPTR);
 	if (sub == NVSIM_SGL_SUBTYPE_INVALIDATE_KEY) {
 		cmd->invalidate = true;
 		cmd->inv_rkey = le32toh(k->key);

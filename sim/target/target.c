@@ -387,6 +387,7 @@ static void ctrl_config_for(const struct nvsim_assoc *a, struct nvsim_ctrl_confi
 	cc->msdbd = tc->msdbd;
 	cc->trtype = tc->trtype;
 	cc->seed = tc->seed + s->target->seed_counter;
+	cc->quirks = tc->quirks;
 	cc->clock = tc->clock;
 	cc->events.kato_expired = assoc_kato_expired;
 	cc->events.arg = (void *)a;

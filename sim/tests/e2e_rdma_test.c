@@ -366,7 +366,7 @@ static struct nvsim_sqe rw_sqe(uint8_t opcode, uint16_t nlb0)
 	return sqe;
 }
 
-static void test_keyed_sgl_longer_than_mdts_is_data_sgl_length_invalid(void **state)
+static void test_keyed_sgl_longer_than_mdts_is_invalid_field(void **state)
 {
 	struct world *w = world_new(1, false);
 	struct nvsim_host *h = connect_host(w, SUBNQN, 1);
@@ -377,7 +377,7 @@ static void test_keyed_sgl_longer_than_mdts_is_data_sgl_length_invalid(void **st
 	nvsim_sgl_keyed_set(&sqe.dptr.keyed, 0x1000, (1u << 20) + 512, 0x1234,
 			    NVSIM_SGL_SUBTYPE_ADDRESS);
 	cqe = raw_io(nvsim_host_io(h, 1), &sqe, NULL, 0);
-	assert_cqe_status(&cqe, NVME_SCT_GENERIC, NVME_SC_SGL_INVALID_DATA);
+	assert_cqe_status(&cqe, NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD);
 	nvsim_host_disconnect(h);
 	world_free(w);
 }
@@ -535,7 +535,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_cm_admin_hsqsize_31_is_accepted_and_32_rejected),
 	cmocka_unit_test(test_cm_hrqsize_smaller_than_sq_is_invalid_hrqsize),
 	cmocka_unit_test(test_cm_qid_above_the_target_maximum_is_invalid_qid),
-	cmocka_unit_test(test_keyed_sgl_longer_than_mdts_is_data_sgl_length_invalid),
+	cmocka_unit_test(test_keyed_sgl_longer_than_mdts_is_invalid_field),
 	cmocka_unit_test(test_unknown_sgl_type_is_descriptor_type_invalid),
 	cmocka_unit_test(test_in_capsule_offset_past_icd_is_sgl_offset_invalid),
 	cmocka_unit_test(test_in_capsule_length_past_data_sent_is_data_sgl_length_invalid),

@@ -1,0 +1,128 @@
+/* See misbehave.h.  The caught_by lists are what the misbehaviour test
+ * asserts: with the switch on, each listed case fails. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <nvme/types.h>
+
+#include "cli/misbehave.h"
+
+const struct cli_quirk cli_quirks[] = {
+	{ NVSIM_QUIRK_WRONG_LBAF, "wrong-lbaf",
+	  "Identify Namespace names an LBA format the namespace does not use", "io.1.1" },
+	{ NVSIM_QUIRK_OPCODE_NOT_FIELD, "opcode-not-field",
+	  "a reserved CNS is answered Invalid Opcode instead of Invalid Field", "identify.5.1" },
+	{ NVSIM_QUIRK_NO_KATO_EXPIRY, "no-kato-expiry", "keep-alive never expires", "aer_keepalive.3.1" },
+	{ NVSIM_QUIRK_LPO_OFF_BY_ONE, "lpo-off-by-one", "a log page offset equal to its size is accepted",
+	  "discovery.3.3" },
+	{ NVSIM_QUIRK_NO_LBA_CHECK, "no-lba-check", "I/O past the end of a namespace succeeds", "io.2.1,io.2.2" },
+	{ NVSIM_QUIRK_NO_AER_LIMIT, "no-aer-limit", "AERs beyond AERL + 1 are accepted", "aer_keepalive.1.2" },
+	{ NVSIM_QUIRK_WRONG_ID_CNTLID, "wrong-id-cntlid",
+	  "Identify Controller reports a CNTLID other than Connect's", "identify.1.1" },
+	{ NVSIM_QUIRK_PROPERTY_SET_RO, "property-set-ro", "Property Set of VS is accepted", "property.2.2" },
+	{ NVSIM_QUIRK_NSID_ALL_OK, "nsid-all-ok",
+	  "Identify Namespace with NSID FFFFFFFFh answers zeros", "identify.2.3" },
+	{ NVSIM_QUIRK_HOSTID_SETTABLE, "hostid-settable",
+	  "Set Features Host Identifier is accepted over fabrics", "features.6.1" },
+	{ NVSIM_QUIRK_WRONG_SQHD, "wrong-sqhd", "CQE SQ head is one entry ahead", "connect.1.17" },
+	{ NVSIM_QUIRK_NO_IPO, "no-ipo", "Connect Invalid Parameters carries no IATTR/IPO",
+	  "connect.1.4,connect.1.8,connect.2.2" },
+	{ NVSIM_QUIRK_CNTLID_ZERO, "cntlid-zero", "Connect reports CNTLID 0, outside 1h..FFEFh",
+	  "connect.1.1" },
+	{ NVSIM_QUIRK_STATIC_CNTLID_OK, "static-cntlid-ok",
+	  "admin Connect asking for a static CNTLID is accepted", "connect.1.10" },
+	{ NVSIM_QUIRK_RECFMT_IGNORED, "recfmt-ignored", "Connect RECFMT is not checked",
+	  "connect.1.2" },
+	{ NVSIM_QUIRK_DISCONNECT_ADMIN_OK, "disconnect-admin-ok",
+	  "Disconnect on the admin queue succeeds", "queues.3.2" },
+	{ NVSIM_QUIRK_WRONG_SQID, "wrong-sqid", "CQE SQID names the wrong queue", "queues.1.2,io.7.4" },
+	{ NVSIM_QUIRK_NO_HOST_FILTER, "no-host-filter",
+	  "the Discovery log lists subsystems the host may not use", "discovery.2.6" },
+};
+
+const size_t cli_nr_quirks = sizeof(cli_quirks) / sizeof(cli_quirks[0]);
+
+int cli_parse_quirks(const char *list, uint32_t *bits, char *err, size_t len)
+{
+	char buf[512], *save = NULL;
+
+	if (strlen(list) >= sizeof(buf)) {
+		snprintf(err, len, "list too long");
+		return -1;
+	}
+	strcpy(buf, list);
+	for (char *name = strtok_r(buf, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; i < cli_nr_quirks; i++)
+			if (!strcmp(name, cli_quirks[i].name))
+				break;
+		if (i == cli_nr_quirks) {
+			snprintf(err, len, "unknown switch '%s'", name);
+			return -1;
+		}
+		*bits |= cli_quirks[i].bit;
+	}
+	return 0;
+}
+
+static uint64_t sim_now(void *ctx)
+{
+	return ((struct cli_sim_clock *)ctx)->ns;
+}
+
+static void sim_advance(void *arg, uint64_t ms)
+{
+	((struct cli_sim_clock *)arg)->ns += ms * 1000000ull;
+}
+
+int cli_conf_embedded(uint64_t seed, uint32_t quirks, struct cli_sim_clock *clock,
+		      struct conf_target *t, struct nvsim_embedded **e)
+{
+	static const uint8_t hostid[16] = { 0x0f, 0x01, 0xfb, 0x42, 0x9f, 0x7f, 0x48, 0x56,
+					    0xb0, 0xb3, 0x51, 0xe6, 0x0b, 0x8d, 0xe3, 0x49 };
+	struct nvsim_embedded_config ec;
+	int ret;
+
+	nvsim_embedded_config_init(&ec);
+	ec.seed = seed;
+	ec.referral = true;
+	ec.private_subsystem = true;
+	ec.ns_size_bytes = 256ull << 20;
+	ec.target.clock = (struct nvsim_clock){ sim_now, clock };
+	ec.target.quirks = quirks;
+	ret = nvsim_embedded_start(&ec, e);
+	if (ret)
+		return ret;
+	memset(t, 0, sizeof(*t));
+	t->provider = "fake";
+	t->fabric = (*e)->fabric;
+	t->addr = NVSIM_EMBEDDED_ADDR;
+	t->subnqn = "nqn.2026-11.io.nvmf-sim:embedded0";
+	t->discovery_nqn = NVME_DISC_SUBSYS_NAME;
+	t->refusing_subnqn = NVSIM_EMBEDDED_PRIVATE_NQN;
+	t->hostnqn = "nqn.2014-08.org.nvmexpress:uuid:0f01fb42-9f7f-4856-b0b3-51e60b8de349";
+	memcpy(t->hostid, hostid, sizeof(hostid));
+	t->kato_ms = 30000;
+	t->timeout_ms = 5000;
+	t->features = CONF_F_DISCOVERY | CONF_F_KEYED_SGL | CONF_F_IN_CAPSULE | CONF_F_IO |
+		      CONF_F_REFERRALS | CONF_F_TIME | CONF_F_INJECT | CONF_F_HOST_FILTER;
+	t->progress = nvsim_embedded_poll;
+	t->progress_arg = *e;
+	t->advance_time = sim_advance;
+	t->time_arg = clock;
+	return 0;
+}
+
+void cli_quirks_markdown(FILE *out)
+{
+	fprintf(out, "\n## Misbehaviour switches\n\n"
+		     "`nvmfsim conform --misbehave NAME` breaks one rule in the embedded simulator;\n"
+		     "the CTest test `cli_misbehaviour_test` runs the suite with each switch and\n"
+		     "asserts that the listed cases fail (and, with none, that every case passes).\n\n"
+		     "| switch | rule broken | caught by |\n|---|---|---|\n");
+	for (size_t i = 0; i < cli_nr_quirks; i++)
+		fprintf(out, "| `%s` | %s | %s |\n", cli_quirks[i].name, cli_quirks[i].what,
+			cli_quirks[i].caught_by);
+}

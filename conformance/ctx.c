@@ -44,6 +44,23 @@ void conf_log(struct conf_ctx *c, const char *fmt, ...)
 	c->log[c->log_len] = 0;
 }
 
+static void accepted_append(struct conf_ctx *c, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (c->acc_len + n + 1 > c->acc_cap) {
+		size_t cap = (c->acc_cap ? c->acc_cap * 2 : 256) + n + 1;
+		char *p = realloc(c->accepted, cap);
+
+		if (!p)
+			return;
+		c->accepted = p;
+		c->acc_cap = cap;
+	}
+	memcpy(c->accepted + c->acc_len, text, n + 1);
+	c->acc_len += n;
+}
+
 static void set_result(struct conf_ctx *c, enum conf_result r)
 {
 	if (r > c->result)
@@ -52,20 +69,26 @@ static void set_result(struct conf_ctx *c, enum conf_result r)
 
 /* ---- outcomes -------------------------------------------------------------------- */
 
+/* "SCT 1h/SC 82h Connect Invalid Parameters [DNR] (IATTR 1, IPO 256)": the
+ * status name only, not libnvme's whole sentence. */
 static void describe_outcome(const struct conf_outcome *o, char *buf, size_t len)
 {
-	char name[160];
-	int n;
+	char name[160], *colon;
+	size_t n;
 
 	if (o->sct == 0 && o->sc == 0) {
 		snprintf(buf, len, "success");
 		return;
 	}
-	nvsim_status_describe(nvsim_status((unsigned)o->sct, (unsigned)o->sc, o->dnr == 1),
+	nvsim_status_describe(nvsim_status((unsigned)o->sct, (unsigned)o->sc, false),
 			      o->sct == NVME_SCT_CMD_SPECIFIC && o->sc >= 0x80, name, sizeof(name));
-	n = snprintf(buf, len, "%s", name);
-	if (o->iattr != CONF_ANY && n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, " (IATTR %d, IPO %d)", o->iattr, o->ipo);
+	colon = strchr(name, ':');
+	if (colon)
+		*colon = 0;
+	snprintf(buf, len, "%s%s", name, o->dnr == 1 ? " [DNR]" : "");
+	n = strlen(buf);
+	if (o->iattr != CONF_ANY && n < len)
+		snprintf(buf + n, len - n, " (IATTR %d, IPO %d)", o->iattr, o->ipo);
 }
 
 static bool outcome_matches(const struct conf_outcome *o, const struct nvsim_host_status *st,
@@ -122,12 +145,32 @@ static bool transport_trouble(struct conf_ctx *c, const char *what,
 	return true;
 }
 
+static void record_set(struct conf_ctx *c, const char *what, const struct conf_outcome *set,
+		       size_t n)
+{
+	char buf[240];
+
+	accepted_append(c, c->acc_len ? "<br>" : "");
+	accepted_append(c, what);
+	accepted_append(c, ": ");
+	for (size_t i = 0; i < n; i++) {
+		char o[200];
+
+		describe_outcome(&set[i], o, sizeof(o));
+		snprintf(buf, sizeof(buf), "%s%s%s%s%s", i ? " or " : "", o,
+			 set[i].who ? " (divergence: " : "", set[i].who ? set[i].who : "",
+			 set[i].who ? ")" : "");
+		accepted_append(c, buf);
+	}
+}
+
 bool conf_expect(struct conf_ctx *c, const char *what, const struct nvsim_host_status *st,
 		 const struct conf_outcome *set, size_t n)
 {
 	const struct conf_outcome *diverged = NULL;
 	char got[200];
 
+	record_set(c, what, set, n);
 	if (transport_trouble(c, what, st))
 		return false;
 	for (size_t i = 0; i < n; i++) {
@@ -171,6 +214,14 @@ bool conf_expect_cm(struct conf_ctx *c, const char *what, const struct nvsim_hos
 {
 	char got[200];
 
+	accepted_append(c, c->acc_len ? "<br>" : "");
+	accepted_append(c, what);
+	accepted_append(c, ": ");
+	for (size_t i = 0; i < n; i++) {
+		accepted_append(c, i ? " or " : "");
+		accepted_append(c, sts[i] ? "CM reject " : "accepted");
+		accepted_append(c, sts[i] ? nvsim_rdma_cm_sts_str(sts[i]) : "");
+	}
 	describe_got(st, got, sizeof(got));
 	if (st->err && !st->cm_rejected) {
 		conf_log(c, "ERROR %s: %s", what, got);

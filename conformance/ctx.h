@@ -14,6 +14,8 @@ struct conf_ctx {
 	enum conf_result result;
 	char *log;
 	size_t log_len, log_cap;
+	char *accepted; /* every accepted set the case checked, for the catalogue */
+	size_t acc_len, acc_cap;
 	struct nvsim_host *hosts[CONF_MAX_HOSTS];
 	unsigned int nr_hosts;
 	struct nvsim_hq *queues[CONF_MAX_QUEUES];

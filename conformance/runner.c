@@ -141,6 +141,7 @@ static void run_one(const struct conf_target *t, const struct conf_run_opts *o,
 	res->kase = k;
 	res->result = c.result;
 	res->log = c.log;
+	res->accepted = c.accepted;
 	res->seconds = now_s() - t0;
 }
 
@@ -185,7 +186,7 @@ int conf_run(const struct conf_target *t, const struct conf_run_opts *o, struct 
 void conf_run_free(struct conf_run *r)
 {
 	for (size_t i = 0; r->results && i < r->n; i++)
-		free(r->results[i].log);
+		free(r->results[i].log), free(r->results[i].accepted);
 	free(r->results);
 	memset(r, 0, sizeof(*r));
 }

@@ -33,6 +33,7 @@ struct conf_case_result {
 	const char *group;
 	enum conf_result result;
 	char *log; /* failures fully decoded, divergences, notes; may be NULL */
+	char *accepted; /* "what: outcome | outcome<br>..." for the catalogue; may be NULL */
 	double seconds;
 };
 
@@ -71,7 +72,8 @@ void conf_report_console(const struct conf_run *r, FILE *out);
 int conf_report_tap(const struct conf_run *r, FILE *out);
 int conf_report_junit(const struct conf_run *r, FILE *out);
 int conf_report_json(const struct conf_run *r, FILE *out);
-/* The case table as Markdown (docs/conformance.md). */
-void conf_report_catalogue(FILE *out);
+/* The case table as Markdown (docs/conformance.md), with the accepted
+ * outcomes each case checked when r (a run of every case) is given. */
+void conf_report_catalogue(const struct conf_run *r, FILE *out);
 
 #endif

@@ -134,14 +134,21 @@ static int run_phase(struct run *r, struct phase *ph)
 							    &sl->cmd);
 					if (ret == -EAGAIN)
 						continue;
-					if (ret)
+					if (ret) {
+						fprintf(stderr, "nvmfsim io: queue %u: %s\n", q + 1,
+							nvsim_hq_why_dead(nvsim_host_io(r->s->host, q + 1)));
 						return ret;
+					}
 					finish(r, ph, sl);
 				}
 				if (next < r->nblocks) {
 					ret = start(r, q + 1, sl, next++, ph->write);
-					if (ret)
+					if (ret) {
+						fprintf(stderr, "nvmfsim io: queue %u: start: %s %s\n",
+							q + 1, strerror(-ret),
+							nvsim_hq_why_dead(nvsim_host_io(r->s->host, q + 1)));
 						return ret;
+					}
 				}
 			}
 		}

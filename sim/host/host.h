@@ -102,6 +102,8 @@ void nvsim_hq_buf_dereg(struct nvsim_hbuf *buf);
 int nvsim_hq_send_raw(struct nvsim_hq *hq, const void *capsule, size_t len);
 /* Wait for the completion carrying cid; -ETIMEDOUT, -ECONNRESET. */
 int nvsim_hq_wait_cqe(struct nvsim_hq *hq, uint16_t cid, struct nvsim_cqe *cqe);
+/* Why the queue died ("" while alive): for messages. */
+const char *nvsim_hq_why_dead(const struct nvsim_hq *hq);
 /* Completions that matched no command we were waiting for. */
 uint64_t nvsim_hq_unexpected_cqes(const struct nvsim_hq *hq);
 

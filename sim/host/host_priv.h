@@ -33,6 +33,7 @@ struct nvsim_hq {
 	bool allow_icd;
 	bool connected;
 	bool dead;
+	char why_dead[96]; /* what killed the queue, for messages */
 };
 
 #define NVSIM_HOST_MAX_IO_QUEUES 65535u

@@ -4,6 +4,7 @@
  * here trusts the target: a response shorter than a CQE, or one for a CID
  * nobody waits for, is counted, not believed. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,13 +47,21 @@ static bool timed_out(const struct nvsim_hq *hq, uint64_t start)
 
 /* ---- CM ---------------------------------------------------------------------- */
 
+static void mark_dead(struct nvsim_hq *hq, const char *what, const char *detail)
+{
+	if (!hq->dead)
+		snprintf(hq->why_dead, sizeof(hq->why_dead), "%s%s%s", what, detail ? ": " : "",
+			 detail ? detail : "");
+	hq->dead = true;
+}
+
 static void on_cm_event(struct nvsim_hq *hq, const struct verbs_cm_event *ev)
 {
 	switch (ev->type) {
 	case VERBS_CM_EVENT_DISCONNECTED:
 	case VERBS_CM_EVENT_DEVICE_REMOVAL:
 		hq->connected = false;
-		hq->dead = true;
+		mark_dead(hq, "the target disconnected", verbs_cm_event_str(ev->type));
 		break;
 	default:
 		break;
@@ -303,6 +312,11 @@ bool nvsim_hq_connected(const struct nvsim_hq *hq)
 	return hq->connected && !hq->dead;
 }
 
+const char *nvsim_hq_why_dead(const struct nvsim_hq *hq)
+{
+	return hq->dead ? hq->why_dead : "";
+}
+
 uint64_t nvsim_hq_unexpected_cqes(const struct nvsim_hq *hq)
 {
 	return hq->unexpected;
@@ -327,11 +341,11 @@ static void on_wc(struct nvsim_hq *hq, const struct verbs_wc *wc)
 	if (wc->wr_id & WR_SEND_BIT) {
 		hq->free_send[hq->nr_free_send++] = (uint32_t)(wc->wr_id & ~WR_SEND_BIT);
 		if (wc->status != VERBS_WC_SUCCESS)
-			hq->dead = true;
+			mark_dead(hq, "capsule SEND failed", verbs_wc_status_str(wc->status));
 		return;
 	}
 	if (wc->status != VERBS_WC_SUCCESS) {
-		hq->dead = true;
+		mark_dead(hq, "response RECV failed", verbs_wc_status_str(wc->status));
 		return;
 	}
 	if (wc->byte_len < sizeof(struct nvsim_cqe))
@@ -339,7 +353,7 @@ static void on_wc(struct nvsim_hq *hq, const struct verbs_wc *wc)
 	else
 		stash_cqe(hq, &hq->recv[wc->wr_id]);
 	if (post_recv(hq, (uint32_t)wc->wr_id))
-		hq->dead = true;
+		mark_dead(hq, "re-posting a receive failed", NULL);
 }
 
 int nvsim_hq_poll(struct nvsim_hq *hq)
@@ -356,7 +370,7 @@ int nvsim_hq_poll(struct nvsim_hq *hq)
 		work += n;
 	}
 	if (n < 0 && n != -EAGAIN)
-		hq->dead = true;
+		mark_dead(hq, "polling the CQ failed", strerror(-n));
 	return work;
 }
 

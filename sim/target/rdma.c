@@ -63,7 +63,8 @@ struct rdma_conn {
 	struct verbs_cq *cq;
 	struct nvsim_tq *tq;
 	uint16_t qid;
-	uint32_t depth;
+	uint32_t depth;	  /* receive buffers: the host's SQ size */
+	uint32_t nr_cmds; /* command contexts: twice the depth (see conn_alloc_buffers) */
 	uint32_t recv_size;
 	uint8_t *recv_buf;
 	struct verbs_mr *recv_mr;
@@ -145,7 +146,7 @@ static void conn_free(struct rdma_conn *c)
 		nvsim_tq_destroy(tq);
 	if (c->qp)
 		verbs_qp_destroy(c->qp);
-	for (uint32_t i = 0; c->cmds && i < c->depth; i++) {
+	for (uint32_t i = 0; c->cmds && i < c->nr_cmds; i++) {
 		if (c->cmds[i].buf_mr)
 			verbs_mr_dereg(c->cmds[i].buf_mr);
 		free(c->cmds[i].buf);
@@ -575,7 +576,7 @@ static void on_completion(struct rdma_conn *c, const struct verbs_wc *wc)
 {
 	uint32_t slot = (uint32_t)(wc->wr_id >> WR_KIND_BITS);
 	enum wr_kind kind = (enum wr_kind)(wc->wr_id & WR_KIND_MASK);
-	struct rdma_cmd *cmd = slot < c->depth ? &c->cmds[slot] : NULL;
+	struct rdma_cmd *cmd = slot < c->nr_cmds ? &c->cmds[slot] : NULL;
 
 	if (kind == WR_RECV) {
 		if (wc->status == VERBS_WC_SUCCESS && !c->dead && !c->disconnected)
@@ -658,31 +659,36 @@ static int conn_alloc_buffers(struct rdma_conn *c)
 	size_t recv_bytes = (size_t)c->depth * c->recv_size;
 	int ret;
 
+	/* A host may send its next capsule as soon as it sees a response,
+	 * before our SEND of that response has completed here: a context is
+	 * busy until then, so keep twice as many as the queue holds (as
+	 * nvmet-rdma does with its responses). */
+	c->nr_cmds = 2 * c->depth;
 	c->recv_buf = calloc(1, recv_bytes);
-	c->rsp = calloc(c->depth, sizeof(*c->rsp));
-	c->cmds = calloc(c->depth, sizeof(*c->cmds));
-	c->free_slots = calloc(c->depth, sizeof(*c->free_slots));
+	c->rsp = calloc(c->nr_cmds, sizeof(*c->rsp));
+	c->cmds = calloc(c->nr_cmds, sizeof(*c->cmds));
+	c->free_slots = calloc(c->nr_cmds, sizeof(*c->free_slots));
 	if (!c->recv_buf || !c->rsp || !c->cmds || !c->free_slots)
 		return -ENOMEM;
 	ret = verbs_mr_reg(rt->pd, c->recv_buf, recv_bytes, VERBS_ACCESS_LOCAL_WRITE, &c->recv_mr);
 	if (!ret)
-		ret = verbs_mr_reg(rt->pd, c->rsp, (size_t)c->depth * sizeof(*c->rsp), 0,
+		ret = verbs_mr_reg(rt->pd, c->rsp, (size_t)c->nr_cmds * sizeof(*c->rsp), 0,
 				   &c->rsp_mr);
 	if (ret)
 		return ret;
-	for (uint32_t i = 0; i < c->depth; i++) {
+	for (uint32_t i = 0; i < c->nr_cmds; i++) {
 		c->cmds[i].conn = c;
 		c->cmds[i].slot = i;
-		c->free_slots[c->depth - 1 - i] = i;
+		c->free_slots[c->nr_cmds - 1 - i] = i;
 	}
-	c->nr_free = c->depth;
+	c->nr_free = c->nr_cmds;
 	return 0;
 }
 
 static int conn_setup_qp(struct rdma_conn *c)
 {
 	struct nvsim_rdma_target *rt = c->rt;
-	uint32_t send_wr = c->depth * (rt->msdbd + 1);
+	uint32_t send_wr = 2 * c->depth * (rt->msdbd + 1);
 	struct verbs_cq_attr cq_attr = { .cqe = send_wr + c->depth };
 	struct verbs_qp_init_attr qp_attr = { 0 };
 	int ret = verbs_cq_create(rt->dev, &cq_attr, &c->cq);
@@ -814,10 +820,11 @@ int nvsim_rdma_target_start(struct nvsim_target *t, struct nvsim_port *port,
 		goto err;
 	if (!rt->cfg.max_queue_depth || rt->cfg.max_queue_depth > mqes_depth)
 		rt->cfg.max_queue_depth = mqes_depth;
-	/* Each command may need a SEND plus one WR per descriptor. */
+	/* Each of twice the depth's contexts may need a SEND plus one WR per
+	 * descriptor. */
 	if (rt->attr.max_qp_wr &&
-	    rt->cfg.max_queue_depth * (rt->msdbd + 1) > rt->attr.max_qp_wr)
-		rt->cfg.max_queue_depth = rt->attr.max_qp_wr / (rt->msdbd + 1);
+	    2 * rt->cfg.max_queue_depth * (rt->msdbd + 1) > rt->attr.max_qp_wr)
+		rt->cfg.max_queue_depth = rt->attr.max_qp_wr / (2 * (rt->msdbd + 1));
 	ret = verbs_pd_alloc(rt->dev, &rt->pd);
 	if (!ret)
 		ret = verbs_cm_channel_create(rt->dev, &rt->ch);

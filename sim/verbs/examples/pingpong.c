@@ -579,8 +579,18 @@ static int disconnect_ends(struct run *r)
 	rc = verbs_cm_disconnect(r->c.id);
 	if (!rc)
 		rc = wait_event(r->s.ch, VERBS_CM_EVENT_DISCONNECTED, &ev);
+	if (rc)
+		fprintf(stderr, "verbs_pingpong: the server side never saw the disconnect\n");
+	/* On real IB/RoCE the passive side answers the DREQ with its own
+	 * disconnect (the DREP); only then does the active side hear back.
+	 * The fake has already done both: its answer is ignored. */
 	if (!rc)
+		(void)verbs_cm_disconnect(r->s.id);
+	if (!rc) {
 		rc = wait_event(r->c.ch, VERBS_CM_EVENT_DISCONNECTED, &ev);
+		if (rc)
+			fprintf(stderr, "verbs_pingpong: the client side never saw the disconnect\n");
+	}
 	return rc;
 }
 

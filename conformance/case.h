@@ -105,6 +105,10 @@ bool conf_expect_cm(struct conf_ctx *c, const char *what, const struct nvsim_hos
 /* A plain condition; fails the case with the formatted message. */
 bool conf_check(struct conf_ctx *c, bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The target answered outside the spec in a way a real implementation is
+ * known to (who): reported as divergent, not failed. */
+void conf_divergence(struct conf_ctx *c, const char *who, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Record an implementation choice the spec allows but which is worth
  * reporting (e.g. which of two allowed answers the target picked). */
 void conf_note(struct conf_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -100,9 +100,9 @@ static bool outcome_matches(const struct conf_outcome *o, const struct nvsim_hos
 		return false;
 	if (!ignore_dnr && o->dnr != CONF_ANY && (int)nvsim_status_dnr(st->sf) != o->dnr)
 		return false;
-	if (o->iattr != CONF_ANY && (int)(dw0 & 1) != o->iattr)
+	if (o->iattr != CONF_ANY && (int)nvsim_connect_iattr(dw0) != o->iattr)
 		return false;
-	if (o->ipo != CONF_ANY && (int)(dw0 >> 16) != o->ipo)
+	if (o->ipo != CONF_ANY && (int)nvsim_connect_ipo(dw0) != o->ipo)
 		return false;
 	return true;
 }
@@ -256,6 +256,18 @@ bool conf_check(struct conf_ctx *c, bool ok, const char *fmt, ...)
 	conf_log(c, "FAIL %s", msg);
 	set_result(c, CONF_FAIL);
 	return false;
+}
+
+void conf_divergence(struct conf_ctx *c, const char *who, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	conf_log(c, "DIVERGENT %s (%s)", msg, who);
+	set_result(c, CONF_DIVERGENT);
 }
 
 void conf_note(struct conf_ctx *c, const char *fmt, ...)

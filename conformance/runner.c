@@ -118,6 +118,11 @@ static void run_one(const struct conf_target *t, const struct conf_run_opts *o,
 	c.t = t;
 	c.kase = k;
 	c.seed = o->seed;
+	for (size_t i = 0; i < t->nr_skip; i++)
+		if (!fnmatch(t->skip_ids[i], k->id, 0)) {
+			conf_skip(&c, "target profile: %s", t->skip_why[i]);
+			goto done;
+		}
 	if (missing) {
 		char names[160];
 
@@ -137,6 +142,7 @@ static void run_one(const struct conf_target *t, const struct conf_run_opts *o,
 		conf_error(&c, "stopped after %u s", o->case_timeout_s ? o->case_timeout_s
 								  : DEFAULT_CASE_TIMEOUT_S);
 	}
+done:
 	conf_ctx_cleanup(&c);
 	res->kase = k;
 	res->result = c.result;

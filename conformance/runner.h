@@ -21,6 +21,11 @@ struct conf_target {
 	uint32_t kato_ms;
 	int timeout_ms;
 	unsigned int features; /* enum conf_feature bits the target offers */
+	/* Cases a target profile says not to run here (e.g. one that crashes
+	 * the target), each with the reason reported as the skip. */
+	const char *const *skip_ids;
+	const char *const *skip_why;
+	size_t nr_skip;
 	void (*progress)(void *arg);
 	void *progress_arg;
 	/* Moves the target's clock (embedded simulator); NULL: real time. */
@@ -72,6 +77,8 @@ void conf_report_console(const struct conf_run *r, FILE *out);
 int conf_report_tap(const struct conf_run *r, FILE *out);
 int conf_report_junit(const struct conf_run *r, FILE *out);
 int conf_report_json(const struct conf_run *r, FILE *out);
+/* Markdown interop report (docs/interop/): target names what was tested. */
+int conf_report_markdown(const struct conf_run *r, const char *target, FILE *out);
 /* The case table as Markdown (docs/conformance.md), with the accepted
  * outcomes each case checked when r (a run of every case) is given. */
 void conf_report_catalogue(const struct conf_run *r, FILE *out);

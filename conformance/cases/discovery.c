@@ -410,8 +410,9 @@ static void lpo_past_end(struct conf_ctx *c)
 
 static void lpo_at_end(struct conf_ctx *c)
 {
-	/* An offset equal to the size leaves nothing of the log to return. */
-	lpo_refused(c, 0, "Get Log Page 70h at LPO = its size");
+	/* The smallest offset the spec refuses ("greater than the size"):
+	 * where an off-by-one in the bound shows (catalogue §3.4). */
+	lpo_refused(c, 4, "Get Log Page 70h one dword past its end");
 }
 
 static void lpo_far_away(struct conf_ctx *c)
@@ -638,7 +639,7 @@ static const struct conf_case discovery_cases[] = {
 	     DLOG ", " GLP, CONF_MANDATORY, D, log_in_pieces),
 	CASE("discovery.3.2", "LPO past the end of the log is Invalid Field", GLP,
 	     CONF_MANDATORY, D, lpo_past_end),
-	CASE("discovery.3.3", "LPO equal to the log's size is Invalid Field", GLP,
+	CASE("discovery.3.3", "LPO one dword past the log is Invalid Field", GLP,
 	     CONF_MANDATORY, D, lpo_at_end),
 	CASE("discovery.3.4", "LPO far past the end (1 TiB) is Invalid Field", GLP,
 	     CONF_MANDATORY, D, lpo_far_away),

@@ -451,7 +451,8 @@ static void hostid_set_refused(struct conf_ctx *c)
 	id[0] ^= 0xff;
 	/* Over fabrics the Host Identifier comes from Connect only. */
 	set_feat(q, NVME_FEAT_FID_HOST_ID, false, EXHID, 0, id, sizeof(id), &st);
-	CONF_EXPECT(c, "Set Features Host Identifier", &st, CONF_STATUS(0, 0x0c));
+	CONF_EXPECT(c, "Set Features Host Identifier", &st, CONF_STATUS(0, 0x0c),
+		    CONF_DIVERGE(0, 0x0f, "Linux nvmet (refuses Set Features data first)"));
 }
 
 static void hostid_get(struct conf_ctx *c)
@@ -478,7 +479,10 @@ static void hostid_get_64bit(struct conf_ctx *c)
 	if (!q)
 		return;
 	get_feat(q, NVME_FEAT_FID_HOST_ID, SEL_CURRENT, 0, 0, id, sizeof(id), &st);
-	CONF_EXPECT(c, "Get Features Host Identifier, EXHID 0 (64-bit)", &st, CONF_STATUS(0, 0x02));
+	/* Both errors apply; a controller may report either (NVMe 1.3 ECN 002):
+	 * nvmet checks the 16-byte length first. */
+	CONF_EXPECT(c, "Get Features Host Identifier, EXHID 0 (64-bit)", &st, CONF_STATUS(0, 0x02),
+		    CONF_STATUS(0, 0x0f));
 }
 
 /* ---- reserved and unsupported values ------------------------------------------------------- */

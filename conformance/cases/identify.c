@@ -395,7 +395,7 @@ static void list_bad_start(struct conf_ctx *c, uint32_t nsid, const char *what)
 	if (!q)
 		return;
 	identify_raw(q, NVME_IDENTIFY_CNS_NS_ACTIVE_LIST, nsid, list, sizeof(list), &st);
-	CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x0b));
+	CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x0b), CONF_DIVERGE(0, 0, "Linux nvmet"));
 }
 
 static void list_fffffffe(struct conf_ctx *c)

@@ -196,7 +196,8 @@ static void read_range(struct conf_ctx *c, bool write, uint64_t (*slba_of)(const
 	if (!h || !(buf = buf_new(c, (size_t)nlb * ns.lba)))
 		return;
 	nvsim_host_rw(h, 1, write, 1, slba_of(&ns), nlb, buf, (size_t)nlb * ns.lba, &st);
-	CONF_EXPECT(c, what, &st, CONF_STATUS_ANY_DNR(0, 0x80));
+	CONF_EXPECT(c, what, &st, CONF_STATUS_ANY_DNR(0, 0x80),
+		    CONF_DIVERGE(0, 0x06, "Linux nvmet (bdev backend: the block layer's error)"));
 	free(buf);
 }
 
@@ -498,7 +499,7 @@ static void write_zeroes_out_of_range(struct conf_ctx *c)
 		return;
 	nvm_cmd(h, nvme_cmd_write_zeroes, 1, ns.nsze - 1, 2, NULL, 0, NVSIM_DIR_NONE, &st);
 	CONF_EXPECT(c, "Write Zeroes of 2 blocks from the last LBA", &st,
-		    CONF_STATUS_ANY_DNR(0, 0x80));
+		    CONF_STATUS_ANY_DNR(0, 0x80), CONF_DIVERGE(0, 0x06, "Linux nvmet (bdev backend: the block layer's error)"));
 }
 
 static void dsm_deallocate_reads_zero(struct conf_ctx *c)

@@ -401,7 +401,8 @@ static bool move_1mib(struct conf_ctx *c, struct nvsim_host *h, bool write, uint
 		buf[i] = (uint8_t)(i * 7 + 3);
 	*cmds = 0;
 	for (uint32_t off = 0; ok && off < IO_BYTES; off += chunk) {
-		nvsim_host_rw(h, 1, write, 1, (64ull << 20) / lbasz + off / lbasz, chunk / lbasz,
+		/* LBA 0 onwards: a namespace may be as small as 1 MiB */
+		nvsim_host_rw(h, 1, write, 1, off / lbasz, chunk / lbasz,
 			      buf + off, chunk, &st);
 		ok = CONF_EXPECT(c, write ? "Write to namespace 1" : "Read from namespace 1", &st,
 				 CONF_OK);
@@ -548,6 +549,11 @@ static void fw_slot_active_revision(struct conf_ctx *c)
 	if (!h || !read_fw(c, h, &fw))
 		return;
 	slot = fw.afi & 0x7;
+	if (slot == 0 && fw.afi == 0) {
+		conf_divergence(c, "Linux nvmet (the firmware slot page is all zeros)",
+				"AFI 0 names no active slot");
+		return;
+	}
 	if (!conf_check(c, slot >= 1, "AFI %#x names no active slot (bits 2:0 are 0)", fw.afi))
 		return;
 	conf_check(c, !memcmp(fw.frs[slot - 1], id_of(h)->fr, sizeof(id_of(h)->fr)),
@@ -745,11 +751,12 @@ static void lpo_at_end(struct conf_ctx *c)
 
 	if (!h || !lpo_supported(c, h))
 		return;
-	/* An offset equal to the size names the first byte after the page:
-	 * nothing of the page is left to return, so it is out of range like
-	 * any larger one (the classic off-by-one of an LPO check). */
-	get_log(h, NVME_LOG_LID_FW_SLOT, 0, FW_LEN, false, buf, sizeof(buf), &st);
-	CONF_EXPECT(c, "Get Log Page 03h at LPO 512 (its size)", &st, CONF_STATUS(0, 0x02),
+	/* The spec refuses an offset greater than the page size (§5.16,
+	 * LPOL): one dword past the end is the smallest such offset, where an
+	 * off-by-one in the check shows. */
+	get_log(h, NVME_LOG_LID_FW_SLOT, 0, FW_LEN + 4, false, buf, sizeof(buf), &st);
+	CONF_EXPECT(c, "Get Log Page 03h at LPO 516 (one dword past its end)", &st,
+		    CONF_STATUS(0, 0x02),
 		    CONF_DIVERGE(0, 0, "Linux nvmet (LPO not checked on this page)"));
 }
 
@@ -851,7 +858,7 @@ static const struct conf_case log_cases[] = {
 	     lpo_past_end),
 	CASE("log.7.5", "LPO with only the upper dword set is beyond the page", GLP,
 	     CONF_MANDATORY, 0, lpo_upper_dword),
-	CASE("log.7.6", "LPO equal to the page size is Invalid Field", GLP, CONF_MANDATORY, 0,
+	CASE("log.7.6", "LPO one dword past the page is Invalid Field", GLP, CONF_MANDATORY, 0,
 	     lpo_at_end),
 	CASE("log.7.7", "NUMD reaching past the page is served", GLP, CONF_MANDATORY, 0,
 	     numd_past_end),

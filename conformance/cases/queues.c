@@ -75,7 +75,7 @@ static struct nvsim_hq *small_admin(struct conf_ctx *c, uint16_t sqsize, struct 
 	a.sqsize = sqsize;
 	conf_send_connect(c, q, &a, &st);
 	if (st.has_cqe && (st.sf & 0x7ff) == (1u << 8 | 0x82) &&
-	    le32toh(st.cqe.dw0) >> 16 == SQE_OFF_SQSIZE) {
+	    nvsim_connect_ipo(le32toh(st.cqe.dw0)) == SQE_OFF_SQSIZE) {
 		conf_skip(c, "the target refuses an admin queue of %u entries", sqsize + 1u);
 		return NULL;
 	}

@@ -20,7 +20,8 @@ struct conform_opts {
 	const char *select[MAX_SELECT];
 	size_t nr_select;
 	enum conf_level level;
-	const char *junit, *tap, *json_file, *profile, *discovery_nqn, *refusing_nqn;
+	const char *junit, *tap, *json_file, *markdown, *profile, *discovery_nqn, *refusing_nqn;
+	char profile_name[128];
 	unsigned int timeout_s;
 	uint32_t quirks;
 	bool list, catalogue, verbose;
@@ -41,6 +42,7 @@ static void usage(FILE *out)
 		"      --junit FILE          JUnit XML report (one testsuite per group)\n"
 		"      --tap FILE            TAP 13 report\n"
 		"      --json FILE           JSON report\n"
+		"      --markdown FILE       Markdown interop report (table and every divergence)\n"
 		"      --target-profile FILE JSON: {\"lacks\": [\"referrals\", ...],\n"
 		"                            \"refusing_nqn\": \"...\"}; lacking features skip\n"
 		"      --discovery-nqn NQN   discovery NQN (default %s)\n"
@@ -81,6 +83,7 @@ static int parse(int argc, char **argv, struct conform_opts *o)
 		{ "refusing-nqn", required_argument, NULL, 2009 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "misbehave", required_argument, NULL, 2010 },
+		{ "markdown", required_argument, NULL, 2011 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -113,6 +116,7 @@ static int parse(int argc, char **argv, struct conform_opts *o)
 		case 2007: o->profile = optarg; break;
 		case 2008: o->discovery_nqn = optarg; break;
 		case 2009: o->refusing_nqn = optarg; break;
+		case 2011: o->markdown = optarg; break;
 		case 2010: {
 			char err[128];
 
@@ -144,8 +148,41 @@ static int parse(int argc, char **argv, struct conform_opts *o)
 }
 
 /* A target profile: what the target legitimately lacks. */
-static int load_profile(const char *path, unsigned int *features, const char **refusing)
+#define MAX_PROFILE_SKIPS 32
+
+static const char *profile_skip_ids[MAX_PROFILE_SKIPS];
+static const char *profile_skip_why[MAX_PROFILE_SKIPS];
+
+/* "skip": [ { "id": "sgl.2.4", "why": "..." } ]: cases not to run here. */
+static int load_profile_skips(const char *path, struct json_object *root, struct conf_target *t)
 {
+	struct json_object *skips, *id, *why;
+
+	if (!json_object_object_get_ex(root, "skip", &skips))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(skips); i++) {
+		struct json_object *e = json_object_array_get_idx(skips, i);
+
+		if (t->nr_skip == MAX_PROFILE_SKIPS || !json_object_object_get_ex(e, "id", &id) ||
+		    !json_object_object_get_ex(e, "why", &why)) {
+			fprintf(stderr, "nvmfsim conform: --target-profile %s: skip[%zu]: want "
+					"{\"id\": ..., \"why\": ...} (at most %d)\n",
+				path, i, MAX_PROFILE_SKIPS);
+			return -1;
+		}
+		profile_skip_ids[t->nr_skip] = strdup(json_object_get_string(id));
+		profile_skip_why[t->nr_skip] = strdup(json_object_get_string(why));
+		t->nr_skip++;
+	}
+	t->skip_ids = profile_skip_ids;
+	t->skip_why = profile_skip_why;
+	return 0;
+}
+
+static int load_profile(const char *path, struct conf_target *t, char *title, size_t title_len)
+{
+	unsigned int *features = &t->features;
+	const char **refusing = &t->refusing_subnqn;
 	struct json_object *root = json_object_from_file(path), *lacks, *v;
 
 	if (!root) {
@@ -166,6 +203,12 @@ static int load_profile(const char *path, unsigned int *features, const char **r
 			}
 			*features &= ~bit;
 		}
+	}
+	if (json_object_object_get_ex(root, "name", &v))
+		snprintf(title, title_len, "%s", json_object_get_string(v));
+	if (load_profile_skips(path, root, t)) {
+		json_object_put(root);
+		return -1;
 	}
 	if (json_object_object_get_ex(root, "refusing_nqn", &v) && !*refusing)
 		*refusing = strdup(json_object_get_string(v));
@@ -275,7 +318,7 @@ int cmd_conform(int argc, char **argv)
 	}
 	if (setup_target(&o, &t, &e, &clock, addr, sizeof(addr)))
 		return CLI_EXIT_FAIL;
-	if (o.profile && load_profile(o.profile, &t.features, &t.refusing_subnqn))
+	if (o.profile && load_profile(o.profile, &t, o.profile_name, sizeof(o.profile_name)))
 		goto out;
 	if (!t.refusing_subnqn)
 		t.features &= ~CONF_F_HOST_FILTER;
@@ -294,6 +337,18 @@ int cmd_conform(int argc, char **argv)
 	    (o.tap && write_report(o.tap, conf_report_tap, &run)) ||
 	    (o.json_file && write_report(o.json_file, conf_report_json, &run)))
 		rc = CLI_EXIT_FAIL;
+	if (o.markdown) {
+		FILE *f = fopen(o.markdown, "w");
+		char what[800];
+
+		snprintf(what, sizeof(what), "%s (%s at %s)",
+			 o.profile_name[0] ? o.profile_name : "the target", t.subnqn,
+			 o.conn.traddr ? addr : "the embedded simulator");
+		if (!f || conf_report_markdown(&run, what, f) || fclose(f)) {
+			fprintf(stderr, "nvmfsim conform: %s: cannot write\n", o.markdown);
+			rc = CLI_EXIT_FAIL;
+		}
+	}
 	conf_run_free(&run);
 out:
 	nvsim_embedded_stop(e);

@@ -14,7 +14,7 @@ const struct cli_quirk cli_quirks[] = {
 	{ NVSIM_QUIRK_OPCODE_NOT_FIELD, "opcode-not-field",
 	  "a reserved CNS is answered Invalid Opcode instead of Invalid Field", "identify.5.1" },
 	{ NVSIM_QUIRK_NO_KATO_EXPIRY, "no-kato-expiry", "keep-alive never expires", "aer_keepalive.3.1" },
-	{ NVSIM_QUIRK_LPO_OFF_BY_ONE, "lpo-off-by-one", "a log page offset equal to its size is accepted",
+	{ NVSIM_QUIRK_LPO_OFF_BY_ONE, "lpo-off-by-one", "a log page offset one dword past its end is accepted",
 	  "discovery.3.3" },
 	{ NVSIM_QUIRK_NO_LBA_CHECK, "no-lba-check", "I/O past the end of a namespace succeeds", "io.2.1,io.2.2" },
 	{ NVSIM_QUIRK_NO_AER_LIMIT, "no-aer-limit", "AERs beyond AERL + 1 are accepted", "aer_keepalive.1.2" },

@@ -94,7 +94,7 @@ enum nvsim_quirk {
 	NVSIM_QUIRK_WRONG_LBAF = 1u << 0,	   /* Identify NS names the other LBA format */
 	NVSIM_QUIRK_OPCODE_NOT_FIELD = 1u << 1,   /* reserved CNS: Invalid Opcode */
 	NVSIM_QUIRK_NO_KATO_EXPIRY = 1u << 2,	   /* keep-alive never expires */
-	NVSIM_QUIRK_LPO_OFF_BY_ONE = 1u << 3,	   /* LPO == page size accepted */
+	NVSIM_QUIRK_LPO_OFF_BY_ONE = 1u << 3,	   /* LPO one dword past the page accepted */
 	NVSIM_QUIRK_NO_LBA_CHECK = 1u << 4,	   /* I/O past the end succeeds */
 	NVSIM_QUIRK_NO_AER_LIMIT = 1u << 5,	   /* AERs beyond AERL + 1 accepted */
 	NVSIM_QUIRK_WRONG_ID_CNTLID = 1u << 6,   /* Identify CNTLID differs from Connect's */

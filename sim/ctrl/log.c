@@ -295,10 +295,10 @@ static uint16_t log_fail(struct nvsim_req *req, uint16_t loc)
 static uint16_t log_copy_window(struct nvsim_req *req, const uint8_t *page, size_t page_len,
 				uint64_t lpo, uint64_t len)
 {
-	size_t avail = page_len - (size_t)lpo; /* lpo < page_len checked */
+	size_t avail = lpo < page_len ? page_len - (size_t)lpo : 0;
 	size_t n = len < avail ? (size_t)len : avail;
 
-	if (nvsim_data_copy_in(req->data, 0, page + lpo, n) ||
+	if ((n && nvsim_data_copy_in(req->data, 0, page + lpo, n)) ||
 	    nvsim_data_fill(req->data, n, 0, (size_t)len - n))
 		return NVSIM_SC_GENERIC(NVME_SC_DATA_XFER_ERROR);
 	return 0;
@@ -357,9 +357,9 @@ int nvsim_exec_get_log_page(struct nvsim_req *req)
 	if (status)
 		return status;
 	page_len = lp->size(ctrl);
-	/* LPO must be dword aligned and inside the page (§5.16, LPOL). */
-	if ((lpo & 3) || lpo > page_len ||
-	    (lpo == page_len && !(ctrl->cfg.quirks & NVSIM_QUIRK_LPO_OFF_BY_ONE)))
+	/* Refused when greater than the page (§5.16, LPOL); at exactly the
+	 * size nothing is left and the whole transfer is zeros. */
+	if ((lpo & 3) || lpo > page_len + ((ctrl->cfg.quirks & NVSIM_QUIRK_LPO_OFF_BY_ONE) ? 4 : 0))
 		return log_fail(req, offsetof(struct nvsim_sqe_get_log_page, lpo));
 
 	page = calloc(1, page_len);

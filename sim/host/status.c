@@ -70,7 +70,8 @@ const char *nvsim_host_status_str(const struct nvsim_host_status *st, bool fabri
 	     nvsim_status_sc(st->sf) == NVME_SC_CONNECT_INVALID_HOST)) {
 		uint32_t dw0 = le32toh(st->cqe.dw0);
 
-		snprintf(buf, len, "%s (IATTR %u, IPO %u)", sbuf, dw0 & 1, dw0 >> 16);
+		snprintf(buf, len, "%s (IATTR %u, IPO %u)", sbuf, nvsim_connect_iattr(dw0),
+			 nvsim_connect_ipo(dw0));
 	} else {
 		snprintf(buf, len, "%s", sbuf);
 	}

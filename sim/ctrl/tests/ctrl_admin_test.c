@@ -223,7 +223,8 @@ static void test_discovery_controller_serves_owner_log_page(void **state)
 	assert_success(h_get_log(&h, NVME_LOG_LID_DISCOVER, 0, buf, 4096, 0, false));
 	assert_int_equal(buf[DISC_LOG_BYTES - 1], (uint8_t)((DISC_LOG_BYTES - 1) / 4));
 	assert_true(h_all_bytes(buf + DISC_LOG_BYTES, 4096 - DISC_LOG_BYTES, 0));
-	assert_status(h_get_log(&h, NVME_LOG_LID_DISCOVER, 0, buf, 4, DISC_LOG_BYTES, false),
+	/* past the end (greater than the size, §5.16 LPOL) */
+	assert_status(h_get_log(&h, NVME_LOG_LID_DISCOVER, 0, buf, 4, DISC_LOG_BYTES + 4, false),
 		      NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD, 1);
 	h_stop(&h);
 }

@@ -76,15 +76,17 @@ static void test_log_lpo_not_dword_aligned_is_invalid_field_at_lpo(void **state)
 	h_stop(&h);
 }
 
-/* LPO must point inside the page: SMART is 512 bytes, so LPO 512 is out. */
-static void test_log_lpo_at_page_size_is_invalid_field_at_lpo(void **state)
+/* LPO greater than the page is refused (§5.16, LPOL: "greater than the
+ * size"): SMART is 512 bytes, so LPO 516 is out; 512 leaves only zeros. */
+static void test_log_lpo_past_page_size_is_invalid_field_at_lpo(void **state)
 {
 	struct harness h;
 
 	(void)state;
 	h_start(&h);
 	assert_success(get_log(&h, NVME_LOG_LID_SMART, 0, 4, 508, false));
-	assert_generic_error(&h, get_log(&h, NVME_LOG_LID_SMART, 0, 4, 512, false),
+	assert_success(get_log(&h, NVME_LOG_LID_SMART, 0, 4, 512, false));
+	assert_generic_error(&h, get_log(&h, NVME_LOG_LID_SMART, 0, 4, 516, false),
 			     NVME_SC_INVALID_FIELD, LOC_CDW12);
 	assert_generic_error(&h, get_log(&h, NVME_LOG_LID_CMD_EFFECTS, 0, 4, 1ull << 32, false),
 			     NVME_SC_INVALID_FIELD, LOC_CDW12);
@@ -503,7 +505,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_log_data_must_be_numd_dwords_long),
 	cmocka_unit_test(test_log_longer_than_mdts_is_invalid_field_at_numdl),
 	cmocka_unit_test(test_log_lpo_not_dword_aligned_is_invalid_field_at_lpo),
-	cmocka_unit_test(test_log_lpo_at_page_size_is_invalid_field_at_lpo),
+	cmocka_unit_test(test_log_lpo_past_page_size_is_invalid_field_at_lpo),
 	cmocka_unit_test(test_log_lpo_reads_from_offset),
 	cmocka_unit_test(test_log_numd_past_page_end_returns_zeros),
 	cmocka_unit_test(test_log_unsupported_lid_is_invalid_field_at_lid),

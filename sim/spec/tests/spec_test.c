@@ -61,9 +61,12 @@ static void test_cqe_status_separates_phase_from_status_field(void **state)
 static void test_connect_invalid_param_dw0_carries_ipo_and_iattr(void **state)
 {
 	(void)state;
-	/* SUBNQN sits at byte 256 of the Connect data: IATTR 1, IPO 256. */
-	assert_int_equal(nvsim_connect_invalid_param_dw0(NVSIM_IATTR_CONNECT_DATA, 256), 0x01000001);
-	assert_int_equal(nvsim_connect_invalid_param_dw0(NVSIM_IATTR_SQE, 44), 0x002c0000);
+	/* SUBNQN sits at byte 256 of the Connect data: IATTR 1 (bits 23:16),
+	 * IPO 256 (bits 15:0), as Linux nvmet and SPDK encode it. */
+	assert_int_equal(nvsim_connect_invalid_param_dw0(NVSIM_IATTR_CONNECT_DATA, 256), 0x00010100);
+	assert_int_equal(nvsim_connect_invalid_param_dw0(NVSIM_IATTR_SQE, 44), 0x0000002c);
+	assert_int_equal(nvsim_connect_iattr(0x00010100), 1);
+	assert_int_equal(nvsim_connect_ipo(0x00010100), 256);
 }
 
 static void test_sqe_psdt_and_xfer_direction_decode(void **state)

@@ -196,7 +196,8 @@ void nvsim_ns_hold(struct nvsim_ns *ns);
 void nvsim_ns_put(struct nvsim_ns *ns);
 int nvsim_ctrl_attach_ns(struct nvsim_ctrl *ctrl, uint32_t nsid, struct nvsim_ns *ns);
 int nvsim_ctrl_remove_ns(struct nvsim_ctrl *ctrl, uint32_t nsid);
-/* Bytes of memory the namespace's back end holds (RAM back end's pages). */
+/* Bytes of memory the namespace's back end holds: for RAM, its pages plus
+ * their index (about 1 KiB when empty); 0 for null and file. */
 int nvsim_ctrl_ns_mem_bytes(struct nvsim_ctrl *ctrl, uint32_t nsid, uint64_t *bytes);
 
 /* ---- queues ---------------------------------------------------------------- */

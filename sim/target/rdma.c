@@ -202,6 +202,9 @@ static int cmd_buffer(struct rdma_cmd *cmd, size_t len)
 	uint8_t *buf;
 	int ret;
 
+	/* A zero-length block needs no buffer; buf may still be NULL. */
+	if (len == 0)
+		return 0;
 	if (len <= cmd->buf_cap) {
 		memset(cmd->buf, 0, len);
 		return 0;
@@ -226,7 +229,8 @@ static int cmd_buffer(struct rdma_cmd *cmd, size_t len)
 
 static void cmd_maybe_release(struct rdma_cmd *cmd)
 {
-	if (cmd->answered && !cmd->wrs_inflight && !cmd->reads_left)
+	/* busy: a slot already returned must not go on the free list twice. */
+	if (cmd->busy && cmd->answered && !cmd->wrs_inflight && !cmd->reads_left)
 		cmd_put(cmd);
 }
 
@@ -424,7 +428,8 @@ static int parse_sgl(struct rdma_cmd *cmd, const uint8_t *icd_data, uint32_t icd
 		ret = cmd_buffer(cmd, (size_t)len);
 		if (ret)
 			return sgl_fail(e, NVME_SC_INTERNAL, NVSIM_ERR_LOC_NONE);
-		memcpy(cmd->buf, icd_data + off, (size_t)len);
+		if (len)
+			memcpy(cmd->buf, icd_data + off, (size_t)len);
 		cmd->data_len = (size_t)len;
 		return 0;
 	}
@@ -577,6 +582,7 @@ static void on_completion(struct rdma_conn *c, const struct verbs_wc *wc)
 	uint32_t slot = (uint32_t)(wc->wr_id >> WR_KIND_BITS);
 	enum wr_kind kind = (enum wr_kind)(wc->wr_id & WR_KIND_MASK);
 	struct rdma_cmd *cmd = slot < c->nr_cmds ? &c->cmds[slot] : NULL;
+	bool submitted = false;
 
 	if (kind == WR_RECV) {
 		if (wc->status == VERBS_WC_SUCCESS && !c->dead && !c->disconnected)
@@ -597,6 +603,9 @@ static void on_completion(struct rdma_conn *c, const struct verbs_wc *wc)
 			if (wc->status != VERBS_WC_WR_FLUSH_ERR)
 				conn_disconnect(c);
 		} else if (!cmd->reads_left && !c->disconnected && !c->dead) {
+			/* From here cmd_done (or cmd_submit's failure path)
+			 * owns the slot and may already have released it. */
+			submitted = true;
 			cmd_submit(cmd);
 		}
 		reads_kick(c);
@@ -605,7 +614,8 @@ static void on_completion(struct rdma_conn *c, const struct verbs_wc *wc)
 		if (wc->status != VERBS_WC_SUCCESS && wc->status != VERBS_WC_WR_FLUSH_ERR)
 			conn_disconnect(c);
 	}
-	cmd_maybe_release(cmd);
+	if (!submitted)
+		cmd_maybe_release(cmd);
 	if (c->disconnect_wanted && !c->send_inflight)
 		conn_disconnect(c);
 }

@@ -78,6 +78,7 @@ void cli_inject_help(FILE *out);
 
 int cmd_conform(int argc, char **argv);
 int cmd_discover(int argc, char **argv);
+int cmd_fuzz(int argc, char **argv);
 int cmd_identify(int argc, char **argv);
 int cmd_io(int argc, char **argv);
 int cmd_target(int argc, char **argv);

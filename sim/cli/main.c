@@ -19,6 +19,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "conform", cmd_conform, "run the conformance suite against a target" },
 	{ "discover", cmd_discover, "read a target's Discovery log" },
+	{ "fuzz", cmd_fuzz, "wire-fuzz a target with mutated capsules" },
 	{ "identify", cmd_identify, "Identify Controller / Namespace of a subsystem" },
 	{ "io", cmd_io, "write, read back and verify; IOPS and latency" },
 	{ "target", cmd_target, "serve an emulated subsystem over NVMe/RDMA" },

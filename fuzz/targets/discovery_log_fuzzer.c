@@ -1,0 +1,101 @@
+/* discovery_log_fuzzer: a hostile Discovery log against our host.
+ *
+ * Input: u8 mode, then the log bytes (header and records, any length).
+ *   mode bit0 clear: the bytes go straight to the log consumer
+ *     (fz_disc_log_render, the `nvmfsim discover` printer's twin): NUMREC
+ *     against the buffer, unterminated strings, unknown enum values.
+ *   mode bit0 set: a hostile discovery controller (lib/peer.c) serves them
+ *     over the fake fabric, and sim/host reads them with
+ *     nvsim_host_discovery_log (header, records, header again; NUMREC
+ *     bounded before it allocates; LPO chunks), then the consumer renders
+ *     what it returned.  bit1: GENCTR moves on every header read (the retry
+ *     loop must end).  bit2: the log's first 4096 bytes double as the
+ *     Identify Controller data.
+ * Invariants: a returned log is a whole number of records no shorter than
+ * NUMREC says, and the consumer never renders more records than it holds. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "disc_log.h"
+#include "fz.h"
+#include "peer.h"
+
+#define LOG_MAX (64u * 1024u)
+
+static char text[1u << 20];
+
+static void check_render(const void *log, size_t len)
+{
+	struct fz_disc_summary sum;
+
+	if (fz_disc_log_render(log, len, text, sizeof(text), &sum))
+		return;
+	if (sum.rendered > sum.numrec || (len - 1024) / 1024 < sum.rendered)
+		fz_fail("rendered %llu records of %llu from %zu bytes",
+			(unsigned long long)sum.rendered, (unsigned long long)sum.numrec, len);
+	if (strlen(text) != sum.text_len)
+		fz_fail("rendered text length %zu, said %zu", strlen(text), sum.text_len);
+}
+
+static void via_host(const uint8_t *log, size_t len, uint8_t mode)
+{
+	struct fz_peer peer;
+	struct fz_peer_config pc = { .log = log, .log_len = len, .genctr_moves = mode & 2 };
+	struct nvsim_host_config hc;
+	struct nvsim_host_status st;
+	struct nvsim_host *h;
+	void *got = NULL;
+	size_t got_len = 0;
+
+	if (mode & 4) {
+		pc.id_ctrl = log;
+		pc.id_ctrl_len = len < 4096 ? len : 4096;
+	}
+	fz_peer_start(&peer, &pc);
+	nvsim_host_config_init(&hc);
+	hc.transport.fabric = peer.fab;
+	hc.transport.addr = FZ_PEER_ADDR;
+	hc.transport.progress = fz_peer_poll;
+	hc.transport.progress_arg = &peer;
+	hc.transport.timeout_ms = 2000;
+	hc.subnqn = NVME_DISC_SUBSYS_NAME;
+	hc.hostnqn = FZ_HOSTNQN;
+	if (nvsim_host_connect(&hc, &h, &st) == 0) {
+		if (nvsim_host_discovery_log(h, &got, &got_len, &st) == 0) {
+			uint64_t numrec;
+
+			if (got_len < 1024 || (got_len - 1024) % 1024)
+				fz_fail("host returned a %zu-byte log", got_len);
+			memcpy(&numrec, (const uint8_t *)got + 8, 8); /* after GENCTR */
+			numrec = le64toh(numrec);
+			if ((got_len - 1024) / 1024 != numrec)
+				fz_fail("host returned %zu bytes for NUMREC %llu", got_len,
+					(unsigned long long)numrec);
+			check_render(got, got_len);
+			free(got);
+		} else if ((mode & 2) && st.err != -EAGAIN && !st.has_cqe) {
+			/* a moving GENCTR must end in -EAGAIN after the retries */
+			if (st.err != -E2BIG)
+				fz_fail("moving GENCTR: host said %d", st.err);
+		}
+		nvsim_host_disconnect(h);
+	}
+	for (int i = 0; i < 8; i++)
+		fz_peer_poll(&peer);
+	fz_peer_stop(&peer);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t mode;
+
+	if (size < 1 || size - 1 > LOG_MAX)
+		return 0;
+	mode = data[0];
+	if (mode & 1)
+		via_host(data + 1, size - 1, mode);
+	else
+		check_render(data + 1, size - 1);
+	return 0;
+}

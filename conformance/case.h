@@ -4,10 +4,12 @@
  * target through the host wing only, on associations of its own that the
  * runner tears down afterwards, pass or fail.
  *
- * Every check names an accepted outcome set: the answers the spec allows,
- * plus answers real implementations give that the spec does not (Linux
- * nvmet, SPDK), which are reported as divergences instead of failures
- * (catalogue §4.11; UNH-IOL relaxed tests the same way after ECN 002).
+ * Verdicts (docs/conformance.md, "How a case is judged"): every check names
+ * the outcomes the spec requires and those it explicitly permits, which
+ * pass; anything else FAILs.  A case may also name answers real
+ * implementations are known to give (Linux nvmet, SPDK); those are context
+ * shown beside the FAIL, never a pass.  A case that makes no check is an
+ * ERROR, not a pass.
  */
 #ifndef NVSIM_CONFORMANCE_CASE_H
 #define NVSIM_CONFORMANCE_CASE_H
@@ -37,32 +39,64 @@ enum conf_feature {
 	CONF_F_HOST_FILTER = 1u << 7, /* a subsystem that refuses our host exists */
 };
 
+/* Ordered: a case's result is the worst of its checks. */
 enum conf_result {
 	CONF_PASS,
-	CONF_DIVERGENT,
+	CONF_WAIVED, /* FAILed or ERRORed, waived by the target profile (by ID, with a reason) */
 	CONF_SKIP,
 	CONF_FAIL,
-	CONF_ERROR, /* the harness could not run the case (transport failure) */
+	CONF_ERROR, /* the harness could not judge the case (transport failure, no check made) */
 	CONF_NR_RESULTS,
 };
 
-/* One accepted answer.  Fields set to CONF_ANY are not checked. */
+/* One outcome of a check.  Fields set to CONF_ANY are not checked. */
 #define CONF_ANY (-1)
+
+enum conf_kind {
+	CONF_SPEC,	/* what the spec requires: passes */
+	CONF_PERMITTED, /* an alternative the spec explicitly permits: passes, noted; text cites it */
+	CONF_KNOWN,	/* not allowed, but a real implementation answers so: FAILs, text names who */
+};
+
+/* What the Do Not Retry bit must be on an error (NVMe Base 2.0 §4.2.3 (approx.),
+ * "Status Field": DNR set means the same command resubmitted is expected to
+ * fail). */
+enum conf_dnr {
+	CONF_DNR_OPEN = -1,	/* the same command may pass later: either is right */
+	CONF_DNR_CLEAR = 0,	/* the spec requires DNR clear */
+	CONF_DNR_MANDATED = 1,	/* the spec requires DNR: clear FAILs the check */
+	CONF_DNR_IMPLIED = 2,	/* a deterministic error: DNR clear FAILs a separate
+				 * optional-level check naming what hosts then do */
+};
 
 struct conf_outcome {
 	int sct;
 	int sc;
-	int dnr;
+	int dnr;   /* enum conf_dnr */
 	int iattr; /* Connect Invalid Parameters / Invalid Host: DW0 bit 0 */
 	int ipo;   /* DW0 bits 31:16 */
-	const char *who; /* NULL: the spec's answer; else whose choice it is */
+	enum conf_kind kind;
+	const char *text; /* PERMITTED: the spec's words; KNOWN: implementation, version, why;
+			   * DNR_MANDATED and DNR_OPEN: the reason */
 };
 
-#define CONF_OK { 0, 0, CONF_ANY, CONF_ANY, CONF_ANY, NULL }
-#define CONF_STATUS(sct, sc) { (sct), (sc), 1, CONF_ANY, CONF_ANY, NULL }
-#define CONF_STATUS_ANY_DNR(sct, sc) { (sct), (sc), CONF_ANY, CONF_ANY, CONF_ANY, NULL }
-#define CONF_INVALID_PARAM(iattr, ipo) { 1, 0x82, 1, (iattr), (ipo), NULL }
-#define CONF_DIVERGE(sct, sc, who) { (sct), (sc), CONF_ANY, CONF_ANY, CONF_ANY, (who) }
+#define CONF_OK { 0, 0, CONF_DNR_OPEN, CONF_ANY, CONF_ANY, CONF_SPEC, NULL }
+/* An error the same command can never pass: DNR is implied. */
+#define CONF_STATUS(sct, sc) { (sct), (sc), CONF_DNR_IMPLIED, CONF_ANY, CONF_ANY, CONF_SPEC, NULL }
+/* The spec's text requires DNR on this answer (cite it). */
+#define CONF_STATUS_DNR(sct, sc, cite)                                                       \
+	{ (sct), (sc), CONF_DNR_MANDATED, CONF_ANY, CONF_ANY, CONF_SPEC, (cite) }
+/* An error a later retry of the same command may pass (say why). */
+#define CONF_STATUS_MAY_RETRY(sct, sc, why)                                                  \
+	{ (sct), (sc), CONF_DNR_OPEN, CONF_ANY, CONF_ANY, CONF_SPEC, (why) }
+#define CONF_INVALID_PARAM(iattr, ipo)                                                       \
+	{ 1, 0x82, CONF_DNR_IMPLIED, (iattr), (ipo), CONF_SPEC, NULL }
+/* Alternatives the spec explicitly permits, with its words. */
+#define CONF_PERMIT(sct, sc, cite)                                                           \
+	{ (sct), (sc), CONF_DNR_IMPLIED, CONF_ANY, CONF_ANY, CONF_PERMITTED, (cite) }
+#define CONF_PERMIT_OK(cite) { 0, 0, CONF_DNR_OPEN, CONF_ANY, CONF_ANY, CONF_PERMITTED, (cite) }
+/* A known deviation: still a FAIL, reported with who answers so. */
+#define CONF_KNOWN(sct, sc, who) { (sct), (sc), CONF_ANY, CONF_ANY, CONF_ANY, CONF_KNOWN, (who) }
 
 struct conf_target;
 struct conf_ctx;
@@ -85,9 +119,11 @@ struct conf_group {
 
 /* ---- for cases ------------------------------------------------------------------ */
 
-/* Compare an answer with the accepted set; records pass, divergent or
- * fail with the full decode of what came back and what was accepted.
- * Returns true unless it failed. */
+/* Judge an answer against the outcome set: pass, or FAIL with the full
+ * decode of what came back, what the spec accepts and, when the answer is
+ * a known deviation, who gives it.  DNR is judged as enum conf_dnr says.
+ * Returns true when the answer is one the spec accepts (a DNR-only failure
+ * still returns true: the status itself was right). */
 bool conf_expect(struct conf_ctx *c, const char *what, const struct nvsim_host_status *st,
 		 const struct conf_outcome *set, size_t n);
 #define CONF_EXPECT(c, what, st, ...)                                                        \
@@ -105,9 +141,13 @@ bool conf_expect_cm(struct conf_ctx *c, const char *what, const struct nvsim_hos
 /* A plain condition; fails the case with the formatted message. */
 bool conf_check(struct conf_ctx *c, bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* The target answered outside the spec in a way a real implementation is
- * known to (who): reported as divergent, not failed. */
-void conf_divergence(struct conf_ctx *c, const char *who, const char *fmt, ...)
+/* A plain condition where a real implementation is known to fall short
+ * (who: implementation and version): a FAIL, with who shown beside it. */
+bool conf_check_known(struct conf_ctx *c, bool ok, const char *who, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The target took an alternative the spec explicitly permits (cite its
+ * words): a check that passed, with a note. */
+void conf_permitted(struct conf_ctx *c, const char *cite, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Record an implementation choice the spec allows but which is worth
  * reporting (e.g. which of two allowed answers the target picked). */

@@ -12,6 +12,9 @@ struct conf_ctx {
 	const struct conf_case *kase;
 	uint64_t seed;
 	enum conf_result result;
+	enum conf_level max_level; /* checks stricter than this are not judged */
+	unsigned int nr_checks;	   /* judged checks; none at the end is an ERROR */
+	uint64_t deadline_ms;	   /* CLOCK_MONOTONIC; the case's waits end here */
 	char *log;
 	size_t log_len, log_cap;
 	char *accepted; /* every accepted set the case checked, for the catalogue */
@@ -24,5 +27,7 @@ struct conf_ctx {
 
 void conf_log(struct conf_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void conf_ctx_cleanup(struct conf_ctx *c);
+/* The case's verdict once it returned: ERROR when it made no check. */
+void conf_ctx_finish(struct conf_ctx *c);
 
 #endif

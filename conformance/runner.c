@@ -1,9 +1,9 @@
 /* The runner: selects cases by ID glob, group and level, skips those whose
- * features the target lacks, runs each on its own associations with a
- * timeout, tears everything down after it, and counts the results. */
+ * features the target lacks or that the profile keeps out, runs each on
+ * its own associations with a deadline its waits observe, tears everything
+ * down after it, applies waivers, and counts the results. */
 #include <fnmatch.h>
-#include <setjmp.h>
-#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,7 +14,7 @@
 #define DEFAULT_CASE_TIMEOUT_S 30u
 
 static const char *const result_names[CONF_NR_RESULTS] = {
-	[CONF_PASS] = "pass", [CONF_DIVERGENT] = "divergent", [CONF_SKIP] = "skipped",
+	[CONF_PASS] = "pass", [CONF_WAIVED] = "waived", [CONF_SKIP] = "skipped",
 	[CONF_FAIL] = "FAIL", [CONF_ERROR] = "ERROR",
 };
 
@@ -74,30 +74,55 @@ size_t conf_total_cases(void)
 	return total;
 }
 
+static bool exact_id(const char *sel, const struct conf_case *k)
+{
+	return !strcmp(sel, k->id);
+}
+
+static bool matches(const char *sel, const struct conf_group *g, const struct conf_case *k)
+{
+	return !strcmp(sel, g->name) || !fnmatch(sel, k->id, 0);
+}
+
 bool conf_selected(const struct conf_run_opts *o, const struct conf_group *g,
 		   const struct conf_case *k)
 {
-	if (k->level > o->max_level)
-		return false;
+	bool level_ok = k->level <= o->max_level;
+
 	if (!o->nr_select)
-		return true;
+		return level_ok;
 	for (size_t i = 0; i < o->nr_select; i++)
-		if (!strcmp(o->select[i], g->name) || !fnmatch(o->select[i], k->id, 0))
+		if (exact_id(o->select[i], k) || (level_ok && matches(o->select[i], g, k)))
 			return true;
 	return false;
 }
 
-/* ---- running one case ---------------------------------------------------------------- */
-
-static sigjmp_buf case_escape;
-static volatile sig_atomic_t case_running;
-
-static void on_case_alarm(int sig)
+const char *conf_unmatched_selection(const struct conf_run_opts *o, bool *other_level)
 {
-	(void)sig;
-	if (case_running)
-		siglongjmp(case_escape, 1);
+	size_t ng;
+	const struct conf_group *const *g = conf_groups(&ng);
+
+	for (size_t s = 0; s < o->nr_select; s++) {
+		bool here = false, anywhere = false;
+
+		for (size_t i = 0; i < ng && !here; i++)
+			for (size_t k = 0; k < g[i]->nr_cases && !here; k++) {
+				const struct conf_case *kc = &g[i]->cases[k];
+
+				if (!exact_id(o->select[s], kc) && !matches(o->select[s], g[i], kc))
+					continue;
+				anywhere = true;
+				here = exact_id(o->select[s], kc) || kc->level <= o->max_level;
+			}
+		if (!here) {
+			*other_level = anywhere;
+			return o->select[s];
+		}
+	}
+	return NULL;
 }
+
+/* ---- running one case ---------------------------------------------------------------- */
 
 static double now_s(void)
 {
@@ -107,43 +132,88 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static const struct conf_skip_rule *skip_rule(const struct conf_target *t,
+					      const struct conf_case *k)
+{
+	for (size_t i = 0; i < t->nr_skips; i++)
+		if (!fnmatch(t->skips[i].id, k->id, 0))
+			return &t->skips[i];
+	return NULL;
+}
+
+static const struct conf_waiver *waiver_of(const struct conf_target *t,
+					   const struct conf_run_opts *o,
+					   const struct conf_case *k)
+{
+	for (size_t i = 0; !o->strict && i < t->nr_waivers; i++)
+		if (!strcmp(t->waivers[i].id, k->id))
+			return &t->waivers[i];
+	return NULL;
+}
+
+static const char *harm_text(enum conf_harm h)
+{
+	return h == CONF_HARM_CRASH ? "crashes the target" : h == CONF_HARM_HANG ? "hangs the target"
+										 : "";
+}
+
+static void run_body(struct conf_ctx *c, const struct conf_run_opts *o,
+		     const struct conf_case *k)
+{
+	unsigned int limit = o->case_timeout_s ? o->case_timeout_s : DEFAULT_CASE_TIMEOUT_S;
+
+	c->deadline_ms = nvsim_now_ms() + (uint64_t)limit * 1000u;
+	k->run(c);
+	if (nvsim_now_ms() >= c->deadline_ms)
+		conf_error(c, "stopped after %u s (--timeout): the case's waits ended at its "
+			      "deadline", limit);
+	conf_ctx_finish(c);
+}
+
+static void apply_waiver(struct conf_ctx *c, const struct conf_waiver *w,
+			 struct conf_case_result *res)
+{
+	res->unwaived = c->result;
+	if (!w)
+		return;
+	if (c->result == CONF_FAIL || c->result == CONF_ERROR) {
+		conf_log(c, "waived: %s%s%s%s", w->reason, w->version ? " (applies to " : "",
+			 w->version ? w->version : "", w->version ? ")" : "");
+		c->result = CONF_WAIVED;
+		res->waiver = w;
+	} else if (c->result == CONF_PASS) {
+		conf_note(c, "the profile waives this case (%s) but it passed: the waiver can go",
+			  w->reason);
+	}
+}
+
 static void run_one(const struct conf_target *t, const struct conf_run_opts *o,
 		    const struct conf_case *k, struct conf_case_result *res)
 {
-	static struct conf_ctx c; /* static: must survive the longjmp */
+	struct conf_ctx c;
 	unsigned int missing = k->features & ~t->features;
+	const struct conf_skip_rule *skip = skip_rule(t, k);
 	double t0 = now_s();
 
 	memset(&c, 0, sizeof(c));
 	c.t = t;
 	c.kase = k;
 	c.seed = o->seed;
-	for (size_t i = 0; i < t->nr_skip; i++)
-		if (!fnmatch(t->skip_ids[i], k->id, 0)) {
-			conf_skip(&c, "target profile: %s", t->skip_why[i]);
-			goto done;
-		}
-	if (missing) {
+	c.max_level = o->max_level;
+	if (skip) {
+		conf_skip(&c, "target profile: %s%s%s", skip->why, skip->harm ? "; running it " : "",
+			  harm_text(skip->harm));
+		res->harm = skip->harm;
+	} else if (missing) {
 		char names[160];
 
 		conf_skip(&c, "the target lacks: %s", conf_feature_names(missing, names,
 									 sizeof(names)));
-	} else if (sigsetjmp(case_escape, 1) == 0) {
-		case_running = 1;
-		alarm(o->case_timeout_s ? o->case_timeout_s : DEFAULT_CASE_TIMEOUT_S);
-		k->run(&c);
-		alarm(0);
-		case_running = 0;
 	} else {
-		/* A runaway case: its associations are abandoned, not torn down
-		 * (the stack they lived on is gone); the run goes on. */
-		case_running = 0;
-		c.nr_hosts = c.nr_queues = 0;
-		conf_error(&c, "stopped after %u s", o->case_timeout_s ? o->case_timeout_s
-								  : DEFAULT_CASE_TIMEOUT_S);
+		run_body(&c, o, k);
 	}
-done:
 	conf_ctx_cleanup(&c);
+	apply_waiver(&c, skip || missing ? NULL : waiver_of(t, o, k), res);
 	res->kase = k;
 	res->result = c.result;
 	res->log = c.log;
@@ -153,7 +223,6 @@ done:
 
 int conf_run(const struct conf_target *t, const struct conf_run_opts *o, struct conf_run *out)
 {
-	struct sigaction sa = { .sa_handler = on_case_alarm }, old;
 	size_t ng, n = 0;
 	const struct conf_group *const *groups = conf_groups(&ng);
 	double t0 = now_s();
@@ -163,8 +232,6 @@ int conf_run(const struct conf_target *t, const struct conf_run_opts *o, struct 
 	out->results = calloc(conf_total_cases() + 1, sizeof(*out->results));
 	if (!out->results)
 		return -1;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, &old);
 	for (size_t gi = 0; gi < ng; gi++) {
 		const struct conf_group *g = groups[gi];
 
@@ -183,10 +250,48 @@ int conf_run(const struct conf_target *t, const struct conf_run_opts *o, struct 
 					k->id, k->title);
 		}
 	}
-	sigaction(SIGALRM, &old, NULL);
 	out->n = n;
 	out->seconds = now_s() - t0;
 	return 0;
+}
+
+const char *conf_run_headline(const struct conf_run *r, char *buf, size_t len)
+{
+	static const enum conf_harm harms[] = { CONF_HARM_CRASH, CONF_HARM_HANG };
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (size_t h = 0; h < sizeof(harms) / sizeof(harms[0]); h++) {
+		unsigned int n = 0;
+		size_t mark;
+		int w;
+
+		for (size_t i = 0; i < r->n; i++)
+			n += r->results[i].harm == harms[h];
+		if (!n || off >= len)
+			continue;
+		w = snprintf(buf + off, len - off, "%s%u case%s skipped: %s (", off ? "; " : "", n,
+			     n == 1 ? "" : "s", harm_text(harms[h]));
+		off += w > 0 ? (size_t)w : 0;
+		mark = off;
+		for (size_t i = 0; i < r->n && off < len; i++) {
+			if (r->results[i].harm != harms[h])
+				continue;
+			w = snprintf(buf + off, len - off, "%s%s", off > mark ? ", " : "",
+				     r->results[i].kase->id);
+			off += w > 0 ? (size_t)w : 0;
+		}
+		if (off < len) {
+			w = snprintf(buf + off, len - off, ")");
+			off += w > 0 ? (size_t)w : 0;
+		}
+	}
+	return buf;
+}
+
+bool conf_run_failed(const struct conf_run *r)
+{
+	return r->counts[CONF_FAIL] || r->counts[CONF_ERROR];
 }
 
 void conf_run_free(struct conf_run *r)

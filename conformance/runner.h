@@ -8,6 +8,27 @@
 
 #include "conformance/case.h"
 
+/* Why a target profile keeps a case from running. */
+enum conf_harm {
+	CONF_HARM_NONE,	 /* not applicable here */
+	CONF_HARM_CRASH, /* running it crashes the target: headline of every report */
+	CONF_HARM_HANG,	 /* running it hangs the target: headline of every report */
+};
+
+struct conf_skip_rule {
+	const char *id; /* case ID or glob */
+	const char *why;
+	enum conf_harm harm;
+};
+
+/* A waiver: the case runs, and a FAIL or ERROR is reported as waived,
+ * counted apart, with the reason.  By exact case ID only. */
+struct conf_waiver {
+	const char *id;
+	const char *reason;
+	const char *version; /* the target version it applies to; may be NULL */
+};
+
 /* The target under test, as the host wing reaches it. */
 struct conf_target {
 	const char *provider;		  /* "fake" or "ibv" */
@@ -23,9 +44,10 @@ struct conf_target {
 	unsigned int features; /* enum conf_feature bits the target offers */
 	/* Cases a target profile says not to run here (e.g. one that crashes
 	 * the target), each with the reason reported as the skip. */
-	const char *const *skip_ids;
-	const char *const *skip_why;
-	size_t nr_skip;
+	const struct conf_skip_rule *skips;
+	size_t nr_skips;
+	const struct conf_waiver *waivers;
+	size_t nr_waivers;
 	void (*progress)(void *arg);
 	void *progress_arg;
 	/* Moves the target's clock (embedded simulator); NULL: real time. */
@@ -37,17 +59,23 @@ struct conf_case_result {
 	const struct conf_case *kase;
 	const char *group;
 	enum conf_result result;
-	char *log; /* failures fully decoded, divergences, notes; may be NULL */
+	enum conf_result unwaived; /* the verdict before a waiver applied */
+	const struct conf_waiver *waiver; /* set when result is CONF_WAIVED */
+	enum conf_harm harm;	   /* a skip because running it harms the target */
+	char *log; /* failures fully decoded, known deviations, notes; may be NULL */
 	char *accepted; /* "what: outcome | outcome<br>..." for the catalogue; may be NULL */
 	double seconds;
 };
 
 struct conf_run_opts {
-	const char *const *select; /* ID globs ("connect.*", "sgl.2.?") or group names */
+	/* ID globs ("connect.*", "sgl.2.?") or group names, which respect
+	 * max_level; an exact case ID runs whatever its level. */
+	const char *const *select;
 	size_t nr_select;
 	enum conf_level max_level; /* run cases of this level and stricter */
 	uint64_t seed;
-	unsigned int case_timeout_s; /* a runaway case is stopped after this; 0: 30 */
+	unsigned int case_timeout_s; /* a case's waits end after this; 0: 30 */
+	bool strict;		     /* ignore every waiver of the target profile */
 	FILE *progress;		     /* one line per case as it ends; NULL: quiet */
 };
 
@@ -64,6 +92,15 @@ size_t conf_total_cases(void);
 /* Whether a case is selected by opts (IDs, groups, level). */
 bool conf_selected(const struct conf_run_opts *o, const struct conf_group *g,
 		   const struct conf_case *k);
+/* The first selection that selects no case (NULL: all select some);
+ * *other_level tells whether it would at level informative. */
+const char *conf_unmatched_selection(const struct conf_run_opts *o, bool *other_level);
+/* The line every report leads with when a case was kept from running
+ * because it harms the target ("1 case skipped: crashes the target
+ * (sgl.2.4)"); "" when none was.  Returns buf. */
+const char *conf_run_headline(const struct conf_run *r, char *buf, size_t len);
+/* Whether a CI should fail: a FAIL or ERROR among the cases not waived. */
+bool conf_run_failed(const struct conf_run *r);
 int conf_run(const struct conf_target *t, const struct conf_run_opts *o, struct conf_run *out);
 void conf_run_free(struct conf_run *r);
 

@@ -197,7 +197,7 @@ static void qid_above_max(struct conf_ctx *c)
 		return;
 	connect_on(c, q, (uint16_t)(granted + 1), 31, cntlid, &st);
 	CONF_EXPECT(c, "I/O Connect with that QID", &st, CONF_INVALID_PARAM(SQE, 42),
-		    CONF_DIVERGE(1, 0x01, "SPDK"));
+		    CONF_KNOWN(1, 0x01, "SPDK"));
 }
 
 static void short_private_data(struct conf_ctx *c)

@@ -73,7 +73,7 @@ static void data_not_1024(struct conf_ctx *c)
 	a.data_len = 512;
 	if (admin_try(c, &a, &st))
 		CONF_EXPECT(c, "Connect with 512 bytes of data", &st, CONF_STATUS(0, 0x0f),
-			    CONF_DIVERGE(0, 0x02, "SPDK"));
+			    CONF_KNOWN(0, 0x02, "SPDK"));
 }
 
 static void unknown_subnqn(struct conf_ctx *c)
@@ -113,7 +113,7 @@ static void hostnqn_malformed(struct conf_ctx *c)
 	if (admin_try(c, &a, &st))
 		CONF_EXPECT(c, "Connect with HOSTNQN 'not-an-nqn'", &st,
 			    CONF_INVALID_PARAM(DATA, 512),
-			    CONF_DIVERGE(0, 0, "Linux nvmet (no NQN syntax check)"));
+			    CONF_KNOWN(0, 0, "Linux nvmet (no NQN syntax check)"));
 }
 
 static void hostid_zero(struct conf_ctx *c)
@@ -125,7 +125,7 @@ static void hostid_zero(struct conf_ctx *c)
 	memset(a.hostid, 0, sizeof(a.hostid));
 	if (admin_try(c, &a, &st))
 		CONF_EXPECT(c, "Connect with HOSTID 0", &st, CONF_INVALID_PARAM(DATA, 0),
-			    CONF_DIVERGE(0, 0, "Linux nvmet"));
+			    CONF_KNOWN(0, 0, "Linux nvmet"));
 }
 
 static void sqsize_zero(struct conf_ctx *c)
@@ -173,8 +173,8 @@ static void second_connect_busy(struct conf_ctx *c)
 	conf_connect_args(c, 0, &a);
 	conf_send_connect(c, q, &a, &st);
 	CONF_EXPECT(c, "a second Connect on a connected queue", &st, CONF_STATUS(1, 0x81),
-		    CONF_DIVERGE(0, 0x0c, "SPDK"),
-		    CONF_DIVERGE(0, 0x01, "Linux nvmet (Connect is unknown once connected)"));
+		    CONF_KNOWN(0, 0x0c, "SPDK"),
+		    CONF_KNOWN(0, 0x01, "Linux nvmet (Connect is unknown once connected)"));
 }
 
 static void command_before_connect(struct conf_ctx *c)
@@ -187,7 +187,7 @@ static void command_before_connect(struct conf_ctx *c)
 		return;
 	nvsim_hq_exec(q, &sqe, NULL, 0, NVSIM_DIR_NONE, &st);
 	CONF_EXPECT(c, "Keep Alive before Connect", &st, CONF_STATUS(0, 0x0c),
-		    CONF_DIVERGE(0, 0x01, "Linux nvmet"));
+		    CONF_KNOWN(0, 0x01, "Linux nvmet"));
 }
 
 static void host_not_allowed(struct conf_ctx *c)
@@ -305,7 +305,7 @@ static void io_other_hostid(struct conf_ctx *c)
 	a.hostid[15] ^= 0xff;
 	if (io_try(c, &a, &st))
 		CONF_EXPECT(c, "I/O Connect with another HOSTID", &st, CONF_INVALID_PARAM(DATA, 0),
-			    CONF_INVALID_PARAM(DATA, 16), CONF_DIVERGE(0, 0, "Linux nvmet"));
+			    CONF_INVALID_PARAM(DATA, 16), CONF_KNOWN(0, 0, "Linux nvmet"));
 }
 
 static void io_before_enable(struct conf_ctx *c)
@@ -315,7 +315,7 @@ static void io_before_enable(struct conf_ctx *c)
 
 	if (io_args(c, false, &a) && io_try(c, &a, &st))
 		CONF_EXPECT(c, "I/O Connect while CC.EN is 0", &st, CONF_INVALID_PARAM(SQE, 42),
-			    CONF_DIVERGE(0, 0, "Linux nvmet (no enable check on I/O Connect)"));
+			    CONF_KNOWN(0, 0, "Linux nvmet (no enable check on I/O Connect)"));
 }
 
 static void io_qid_above_granted(struct conf_ctx *c)
@@ -338,7 +338,7 @@ static void io_qid_above_granted(struct conf_ctx *c)
 	a.cntlid = cntlid;
 	if (io_try(c, &a, &st))
 		CONF_EXPECT(c, "I/O Connect with QID one above the granted count", &st,
-			    CONF_INVALID_PARAM(SQE, 42), CONF_DIVERGE(1, 0x01, "SPDK"));
+			    CONF_INVALID_PARAM(SQE, 42), CONF_KNOWN(1, 0x01, "SPDK"));
 }
 
 static void io_sqsize_zero(struct conf_ctx *c)
@@ -363,7 +363,7 @@ static void io_duplicate_qid(struct conf_ctx *c)
 		return;
 	if (io_try(c, &a, &st))
 		CONF_EXPECT(c, "second I/O Connect with QID 1", &st, CONF_STATUS(0, 0x0c),
-			    CONF_DIVERGE(1, 0x01, "SPDK"));
+			    CONF_KNOWN(1, 0x01, "SPDK"));
 }
 
 static void io_to_discovery(struct conf_ctx *c)
@@ -402,7 +402,7 @@ static void io_reconnect_after_disconnect(struct conf_ctx *c)
 	((struct nvsim_sqe_fabrics *)&disc)->fctype = 0x08;
 	nvsim_hq_exec(q, &disc, NULL, 0, NVSIM_DIR_NONE, &st);
 	if (!CONF_EXPECT(c, "Disconnect on I/O queue 1", &st, CONF_OK,
-			 CONF_DIVERGE(0, 0x01, "targets before NVMe 2.0")))
+			 CONF_KNOWN(0, 0x01, "targets before NVMe 2.0")))
 		return;
 	conf_close(c, q);
 	/* A target tears the old queue down in its own time (at once after a
@@ -436,7 +436,7 @@ static void sq_flow_disabled(struct conf_ctx *c)
 		return;
 	/* Support for disabling SQ flow control is optional (TREQ bit 2 in
 	 * the Discovery log); a target without it keeps reporting a head. */
-	conf_divergence(c, "Linux nvmet 6.1 over rdma",
+	conf_check_known(c, false, "Linux nvmet 6.1 over rdma",
 			"SQHD is %#x with SQ flow control disabled; FFFFh when supported "
 			"(NVMe-oF 1.1 §2.4.1 (approx.))", le16toh(st.cqe.sqhd));
 }

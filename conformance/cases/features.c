@@ -105,7 +105,7 @@ static void get_mandatory(struct conf_ctx *c, uint8_t fid, bool nvmet_lacks, con
 	get_feat(q, fid, SEL_CURRENT, 0, 0, NULL, 0, &st);
 	if (nvmet_lacks)
 		CONF_EXPECT(c, what, &st, CONF_OK,
-			    CONF_DIVERGE(0, 0x02, "Linux nvmet (feature not implemented)"));
+			    CONF_KNOWN(0, 0x02, "Linux nvmet (feature not implemented)"));
 	else
 		CONF_EXPECT(c, what, &st, CONF_OK);
 }
@@ -137,7 +137,7 @@ static void get_irq_coalescing(struct conf_ctx *c)
 	/* PCIe interrupts: a fabrics controller may take it or refuse it. */
 	get_feat(q, NVME_FEAT_FID_IRQ_COALESCE, SEL_CURRENT, 0, 0, NULL, 0, &st);
 	if (CONF_EXPECT(c, "Get Features Interrupt Coalescing", &st, CONF_OK,
-			CONF_STATUS_ANY_DNR(0, 0x02)))
+			CONF_STATUS(0, 0x02)))
 		conf_note(c, "Interrupt Coalescing (08h) %s", st.sf ? "refused" : "answered");
 }
 
@@ -252,7 +252,7 @@ static void sel_reserved(struct conf_ctx *c)
 		return;
 	get_feat(q, NVME_FEAT_FID_KATO, 4, 0, 0, NULL, 0, &st);
 	CONF_EXPECT(c, "Get Features KATO, reserved SEL 100b", &st, CONF_STATUS(0, 0x02),
-		    CONF_DIVERGE(0, 0, "SPDK, Linux nvmet (SEL ignored)"));
+		    CONF_KNOWN(0, 0, "SPDK, Linux nvmet (SEL ignored)"));
 }
 
 /* ---- SV and unknown FIDs ------------------------------------------------------------------- */
@@ -276,7 +276,7 @@ static void save_not_saveable(struct conf_ctx *c)
 	}
 	set_feat(q, NVME_FEAT_FID_KATO, true, conf_target_of(c)->kato_ms, 0, NULL, 0, &st);
 	CONF_EXPECT(c, "Set Features KATO with SV 1", &st, CONF_STATUS(1, 0x0d),
-		    CONF_DIVERGE(0, 0, "Linux nvmet (SV ignored)"));
+		    CONF_KNOWN(0, 0, "Linux nvmet (SV ignored)"));
 }
 
 static void get_fid_zero(struct conf_ctx *c)
@@ -323,7 +323,7 @@ static void nr_queues_ffff(struct conf_ctx *c, uint32_t cdw11, const char *what)
 		return;
 	set_feat(q, NVME_FEAT_FID_NUM_QUEUES, false, cdw11, 0, NULL, 0, &st);
 	CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x02),
-		    CONF_DIVERGE(0, 0, "Linux nvmet (kernels before the FFFFh check)"));
+		    CONF_KNOWN(0, 0, "Linux nvmet (kernels before the FFFFh check)"));
 }
 
 static void nr_queues_nsqr_ffff(struct conf_ctx *c)
@@ -392,7 +392,7 @@ static void nr_queues_after_io(struct conf_ctx *c)
 		return;
 	set_feat(q, NVME_FEAT_FID_NUM_QUEUES, false, 1u | 1u << 16, 0, NULL, 0, &st);
 	CONF_EXPECT(c, "Set Features Number of Queues with an I/O queue connected", &st,
-		    CONF_STATUS(0, 0x0c), CONF_DIVERGE(0, 0, "Linux nvmet"));
+		    CONF_STATUS(0, 0x0c), CONF_KNOWN(0, 0, "Linux nvmet"));
 }
 
 /* ---- Keep Alive Timer ---------------------------------------------------------------------- */
@@ -425,7 +425,7 @@ static void kato_zero(struct conf_ctx *c)
 		return;
 	set_feat(q, NVME_FEAT_FID_KATO, false, 0, 0, NULL, 0, &st);
 	/* 0 disables the timer, or is refused where the transport needs keep alive. */
-	if (!CONF_EXPECT(c, "Set Features KATO 0", &st, CONF_OK, CONF_STATUS_ANY_DNR(0, 0x1a)))
+	if (!CONF_EXPECT(c, "Set Features KATO 0", &st, CONF_OK, CONF_STATUS(0, 0x1a)))
 		return;
 	if (st.sf) {
 		conf_note(c, "KATO 0 refused: Keep Alive Timeout Invalid");
@@ -452,7 +452,7 @@ static void hostid_set_refused(struct conf_ctx *c)
 	/* Over fabrics the Host Identifier comes from Connect only. */
 	set_feat(q, NVME_FEAT_FID_HOST_ID, false, EXHID, 0, id, sizeof(id), &st);
 	CONF_EXPECT(c, "Set Features Host Identifier", &st, CONF_STATUS(0, 0x0c),
-		    CONF_DIVERGE(0, 0x0f, "Linux nvmet (refuses Set Features data first)"));
+		    CONF_KNOWN(0, 0x0f, "Linux nvmet (refuses Set Features data first)"));
 }
 
 static void hostid_get(struct conf_ctx *c)
@@ -590,7 +590,7 @@ static void arbitration_readback(struct conf_ctx *c)
 		return;
 	set_feat(q, NVME_FEAT_FID_ARBITRATION, false, ab, 0, NULL, 0, &st);
 	if (!CONF_EXPECT(c, "Set Features Arbitration, AB 3", &st, CONF_OK,
-			 CONF_DIVERGE(0, 0x02, "Linux nvmet (feature not implemented)")) ||
+			 CONF_KNOWN(0, 0x02, "Linux nvmet (feature not implemented)")) ||
 	    st.sf)
 		return;
 	get_feat(q, NVME_FEAT_FID_ARBITRATION, SEL_CURRENT, 0, 0, NULL, 0, &st);
@@ -610,7 +610,7 @@ static void set_ctrl_feature_with_nsid(struct conf_ctx *c)
 		return;
 	set_feat(q, NVME_FEAT_FID_KATO, false, conf_target_of(c)->kato_ms, 1, NULL, 0, &st);
 	CONF_EXPECT(c, "Set Features KATO with NSID 1", &st, CONF_STATUS(1, 0x0f),
-		    CONF_STATUS(0, 0x02), CONF_DIVERGE(0, 0, "Linux nvmet, SPDK (NSID ignored)"));
+		    CONF_STATUS(0, 0x02), CONF_KNOWN(0, 0, "Linux nvmet, SPDK (NSID ignored)"));
 }
 
 static void get_ctrl_feature_broadcast(struct conf_ctx *c)

@@ -255,7 +255,7 @@ static void ns_zero(struct conf_ctx *c)
 		return;
 	identify_raw(q, NVME_IDENTIFY_CNS_NS, 0, &ns, sizeof(ns), &st);
 	CONF_EXPECT(c, "Identify Namespace, NSID 0", &st, CONF_STATUS(0, 0x0b),
-		    CONF_DIVERGE(0, 0, "Linux nvmet (zeroed data)"));
+		    CONF_KNOWN(0, 0, "Linux nvmet (zeroed data)"));
 }
 
 static void ns_broadcast(struct conf_ctx *c)
@@ -295,7 +295,7 @@ static void ns_above_nn(struct conf_ctx *c)
 	snprintf(what, sizeof(what), "Identify Namespace, NSID %u (NN + 1)", nsid);
 	identify_raw(q, NVME_IDENTIFY_CNS_NS, nsid, &ns, sizeof(ns), &st);
 	CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x0b),
-		    CONF_DIVERGE(0, 0, "Linux nvmet (zeroed data)"));
+		    CONF_KNOWN(0, 0, "Linux nvmet (zeroed data)"));
 }
 
 /* The active NSIDs, ascending, after start; returns how many (-1 on failure). */
@@ -395,7 +395,7 @@ static void list_bad_start(struct conf_ctx *c, uint32_t nsid, const char *what)
 	if (!q)
 		return;
 	identify_raw(q, NVME_IDENTIFY_CNS_NS_ACTIVE_LIST, nsid, list, sizeof(list), &st);
-	CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x0b), CONF_DIVERGE(0, 0, "Linux nvmet"));
+	CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x0b), CONF_KNOWN(0, 0, "Linux nvmet"));
 }
 
 static void list_fffffffe(struct conf_ctx *c)
@@ -600,7 +600,7 @@ static void long_buffer(struct conf_ctx *c)
 		CONF_EXPECT(c, what, &st, CONF_OK, CONF_STATUS(0, 0x0f));
 	else
 		CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x0f),
-			    CONF_DIVERGE(0, 0, "SPDK (takes any buffer of 4096 bytes or more)"));
+			    CONF_KNOWN(0, 0, "SPDK (takes any buffer of 4096 bytes or more)"));
 }
 
 #define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn }

@@ -154,7 +154,7 @@ static bool fail_identify(struct conf_ctx *c, struct nvsim_host *h, uint16_t *ci
 	nvsim_hq_exec(nvsim_host_admin(h), &sqe, buf, NVME_IDENTIFY_DATA_SIZE, NVSIM_DIR_C2H, st);
 	free(buf);
 	*cid = le16toh(sqe.cid);
-	return CONF_EXPECT(c, "Identify with reserved CNS FFh", st, CONF_STATUS_ANY_DNR(0, 0x02));
+	return CONF_EXPECT(c, "Identify with reserved CNS FFh", st, CONF_STATUS(0, 0x02));
 }
 
 static bool read_smart(struct conf_ctx *c, struct nvsim_host *h, uint32_t nsid,
@@ -346,7 +346,7 @@ static void errlog_nsid_not_allowed(struct conf_ctx *c)
 		return;
 	get_log(h, NVME_LOG_LID_ERROR, 5, 0, false, buf, sizeof(buf), &st);
 	CONF_EXPECT(c, "Get Log Page 01h with NSID 5", &st, CONF_STATUS(0, 0x02),
-		    CONF_DIVERGE(0, 0, "Linux nvmet (NSID not checked)"));
+		    CONF_KNOWN(0, 0, "Linux nvmet (NSID not checked)"));
 }
 
 /* ---- SMART / health (02h) --------------------------------------------------------- */
@@ -550,7 +550,7 @@ static void fw_slot_active_revision(struct conf_ctx *c)
 		return;
 	slot = fw.afi & 0x7;
 	if (slot == 0 && fw.afi == 0) {
-		conf_divergence(c, "Linux nvmet (the firmware slot page is all zeros)",
+		conf_check_known(c, false, "Linux nvmet (the firmware slot page is all zeros)",
 				"AFI 0 names no active slot");
 		return;
 	}
@@ -726,7 +726,7 @@ static void lpo_past_end(struct conf_ctx *c)
 		return;
 	get_log(h, NVME_LOG_LID_FW_SLOT, 0, 2 * FW_LEN, false, buf, sizeof(buf), &st);
 	CONF_EXPECT(c, "Get Log Page 03h (512 bytes) at LPO 1024", &st, CONF_STATUS(0, 0x02),
-		    CONF_DIVERGE(0, 0, "Linux nvmet (LPO not checked on this page)"));
+		    CONF_KNOWN(0, 0, "Linux nvmet (LPO not checked on this page)"));
 }
 
 static void lpo_upper_dword(struct conf_ctx *c)
@@ -740,7 +740,7 @@ static void lpo_upper_dword(struct conf_ctx *c)
 	/* LPOU set, LPOL 0: a target truncating LPO to 32 bits reads offset 0. */
 	get_log(h, NVME_LOG_LID_FW_SLOT, 0, 1ull << 32, false, buf, sizeof(buf), &st);
 	CONF_EXPECT(c, "Get Log Page 03h at LPO 1_0000_0000h", &st, CONF_STATUS(0, 0x02),
-		    CONF_DIVERGE(0, 0, "Linux nvmet (LPO not checked on this page)"));
+		    CONF_KNOWN(0, 0, "Linux nvmet (LPO not checked on this page)"));
 }
 
 static void lpo_at_end(struct conf_ctx *c)
@@ -757,7 +757,7 @@ static void lpo_at_end(struct conf_ctx *c)
 	get_log(h, NVME_LOG_LID_FW_SLOT, 0, FW_LEN + 4, false, buf, sizeof(buf), &st);
 	CONF_EXPECT(c, "Get Log Page 03h at LPO 516 (one dword past its end)", &st,
 		    CONF_STATUS(0, 0x02),
-		    CONF_DIVERGE(0, 0, "Linux nvmet (LPO not checked on this page)"));
+		    CONF_KNOWN(0, 0, "Linux nvmet (LPO not checked on this page)"));
 }
 
 static void numd_past_end(struct conf_ctx *c)
@@ -797,8 +797,8 @@ static void numd_above_mdts(struct conf_ctx *c)
 	/* SPDK's RDMA transport refuses an SGL above its max_io_size before the
 	 * command is parsed; nvmet maps whatever length comes. */
 	CONF_EXPECT(c, "Get Log Page 01h for MDTS + 4 KiB", &st, CONF_STATUS(0, 0x02),
-		    CONF_DIVERGE(0, 0x0f, "SPDK (SGL above max_io_size)"),
-		    CONF_DIVERGE(0, 0, "Linux nvmet (MDTS not enforced)"));
+		    CONF_KNOWN(0, 0x0f, "SPDK (SGL above max_io_size)"),
+		    CONF_KNOWN(0, 0, "Linux nvmet (MDTS not enforced)"));
 	free(buf);
 }
 

@@ -123,7 +123,7 @@ static void get_cap_4(struct conf_ctx *c)
 		return;
 	prop_raw(q, false, 0, NVME_REG_CAP, 0, &st);
 	CONF_EXPECT(c, "Property Get CAP with a 4-byte size", &st, CONF_STATUS(0, 0x02),
-		    CONF_DIVERGE(0, 0, "SPDK (returns the low half)"));
+		    CONF_KNOWN(0, 0, "SPDK (returns the low half)"));
 }
 
 static void get_vs(struct conf_ctx *c)
@@ -196,7 +196,7 @@ static void get_vs_8(struct conf_ctx *c)
 		return;
 	prop_raw(q, false, NVSIM_PROP_ATTRIB_SIZE_8, NVME_REG_VS, 0, &st);
 	CONF_EXPECT(c, "Property Get VS with an 8-byte size", &st, CONF_STATUS(0, 0x02),
-		    CONF_DIVERGE(1, 0x82, "SPDK"));
+		    CONF_KNOWN(1, 0x82, "SPDK"));
 }
 
 static void get_reserved_offset(struct conf_ctx *c)
@@ -208,7 +208,7 @@ static void get_reserved_offset(struct conf_ctx *c)
 		return;
 	prop_raw(q, false, 0, REG_RSVD_18, 0, &st);
 	CONF_EXPECT(c, "Property Get of reserved offset 18h", &st, CONF_STATUS(0, 0x02),
-		    CONF_DIVERGE(1, 0x82, "SPDK"));
+		    CONF_KNOWN(1, 0x82, "SPDK"));
 }
 
 static void get_reserved_size(struct conf_ctx *c)
@@ -221,8 +221,8 @@ static void get_reserved_size(struct conf_ctx *c)
 	/* ATTRIB.SIZE 010b: only 000b (4 bytes) and 001b (8 bytes) are defined. */
 	prop_raw(q, false, 0x02, NVME_REG_VS, 0, &st);
 	CONF_EXPECT(c, "Property Get VS with reserved ATTRIB.SIZE 010b", &st, CONF_STATUS(0, 0x02),
-		    CONF_DIVERGE(0, 0, "Linux nvmet (reads only ATTRIB bit 0)"),
-		    CONF_DIVERGE(1, 0x82, "SPDK"));
+		    CONF_KNOWN(0, 0, "Linux nvmet (reads only ATTRIB bit 0)"),
+		    CONF_KNOWN(1, 0x82, "SPDK"));
 }
 
 static void get_on_io_queue(struct conf_ctx *c)
@@ -270,7 +270,7 @@ static void set_read_only(struct conf_ctx *c, uint32_t ofst, bool eight, const c
 	if (!q || !read_prop(c, q, ofst, eight, &before))
 		return;
 	prop_raw(q, true, eight ? NVSIM_PROP_ATTRIB_SIZE_8 : 0, ofst, ~before, &st);
-	CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x02), CONF_DIVERGE(1, 0x82, "SPDK"));
+	CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x02), CONF_KNOWN(1, 0x82, "SPDK"));
 	if (read_prop(c, q, ofst, eight, &after))
 		conf_check(c, before == after, "the register changed from %#llx to %#llx",
 			   (unsigned long long)before, (unsigned long long)after);
@@ -301,7 +301,7 @@ static void set_csts(struct conf_ctx *c)
 	}
 	prop_raw(q, true, 0, NVME_REG_CSTS, 0, &st);
 	CONF_EXPECT(c, "Property Set CSTS", &st, CONF_STATUS(0, 0x02),
-		    CONF_DIVERGE(1, 0x82, "SPDK"));
+		    CONF_KNOWN(1, 0x82, "SPDK"));
 }
 
 static void set_cc_8(struct conf_ctx *c)
@@ -314,7 +314,7 @@ static void set_cc_8(struct conf_ctx *c)
 		return;
 	prop_raw(q, true, NVSIM_PROP_ATTRIB_SIZE_8, NVME_REG_CC, CC_GOOD, &st);
 	if (!CONF_EXPECT(c, "Property Set CC with an 8-byte size", &st, CONF_STATUS(0, 0x02),
-			 CONF_DIVERGE(1, 0x82, "SPDK")))
+			 CONF_KNOWN(1, 0x82, "SPDK")))
 		return;
 	if (read_prop(c, q, NVME_REG_CC, false, &cc))
 		conf_check(c, !((uint32_t)cc & CC_EN_MASK),
@@ -331,7 +331,7 @@ static void set_reserved_offset(struct conf_ctx *c)
 		return;
 	prop_raw(q, true, 0, REG_RSVD_18, 0, &st);
 	CONF_EXPECT(c, "Property Set of reserved offset 18h", &st, CONF_STATUS(0, 0x02),
-		    CONF_DIVERGE(1, 0x82, "SPDK"));
+		    CONF_KNOWN(1, 0x82, "SPDK"));
 }
 
 /* ---- enable -------------------------------------------------------------------------- */
@@ -362,7 +362,7 @@ static void enable_bad(struct conf_ctx *c, uint32_t cc, const char *what)
 		return;
 	nvsim_host_prop_set(q, NVME_REG_CC, false, cc, &st);
 	if (!CONF_EXPECT(c, what, &st, CONF_OK,
-			 CONF_DIVERGE(1, 0x82, "SPDK (refuses the write)")) ||
+			 CONF_KNOWN(1, 0x82, "SPDK (refuses the write)")) ||
 	    !nvsim_host_ok(&st))
 		return;
 	if (wait_csts(c, q, 1u << NVME_CSTS_CFS_SHIFT, 1u << NVME_CSTS_CFS_SHIFT, &csts)) {
@@ -382,7 +382,7 @@ static void enable_bad(struct conf_ctx *c, uint32_t cc, const char *what)
 		return;
 	conf_send_connect(c, io, &a, &st);
 	CONF_EXPECT(c, "CSTS.RDY set despite the bad CC; I/O Connect", &st,
-		    { 1, 0x82, CONF_ANY, 0, 42, "SPDK (checks IOSQES/IOCQES at I/O Connect)" });
+		    { 1, 0x82, CONF_ANY, 0, 42, CONF_KNOWN, "SPDK (checks IOSQES/IOCQES at I/O Connect)" });
 }
 
 static void enable_bad_iosqes(struct conf_ctx *c)
@@ -585,7 +585,7 @@ static void reset_refuses_io_connect(struct conf_ctx *c)
 	conf_send_connect(c, io, &a, &st);
 	CONF_EXPECT(c, "I/O Connect after CC.EN 1->0", &st,
 		    CONF_INVALID_PARAM(NVSIM_IATTR_SQE, 42),
-		    CONF_DIVERGE(0, 0, "Linux nvmet (no enable check on I/O Connect)"));
+		    CONF_KNOWN(0, 0, "Linux nvmet (no enable check on I/O Connect)"));
 }
 
 static void reenable_works(struct conf_ctx *c)

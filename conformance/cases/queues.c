@@ -419,7 +419,7 @@ static void disconnect_io(struct conf_ctx *c)
 	disconnect_sqe(&sqe, 0);
 	nvsim_hq_exec(q, &sqe, NULL, 0, NVSIM_DIR_NONE, &st);
 	if (!CONF_EXPECT(c, "Disconnect on I/O queue 1", &st, CONF_OK,
-			 CONF_DIVERGE(0, 0x01, "targets before NVMe 2.0")) ||
+			 CONF_KNOWN(0, 0x01, "targets before NVMe 2.0")) ||
 	    st.sf)
 		return;
 	conf_advance(c, 0);
@@ -450,8 +450,8 @@ static void disconnect_admin(struct conf_ctx *c)
 		return;
 	disconnect_sqe(&sqe, 0);
 	nvsim_hq_exec(q, &sqe, NULL, 0, NVSIM_DIR_NONE, &st);
-	if (!CONF_EXPECT(c, "Disconnect on the admin queue", &st, CONF_STATUS_ANY_DNR(1, 0x85),
-			 CONF_DIVERGE(0, 0x01, "targets before NVMe 2.0")))
+	if (!CONF_EXPECT(c, "Disconnect on the admin queue", &st, CONF_STATUS(1, 0x85),
+			 CONF_KNOWN(0, 0x01, "targets before NVMe 2.0")))
 		return;
 	nvsim_host_prop_get(q, NVME_REG_CSTS, false, &v, &st);
 	CONF_EXPECT(c, "Property Get after the refused Disconnect", &st, CONF_OK);
@@ -468,7 +468,7 @@ static void disconnect_discovery(struct conf_ctx *c)
 	disconnect_sqe(&sqe, 0);
 	nvsim_hq_exec(nvsim_host_admin(h), &sqe, NULL, 0, NVSIM_DIR_NONE, &st);
 	CONF_EXPECT(c, "Disconnect on a discovery controller's admin queue", &st,
-		    CONF_STATUS_ANY_DNR(1, 0x85), CONF_DIVERGE(0, 0x01, "targets before NVMe 2.0"));
+		    CONF_STATUS(1, 0x85), CONF_KNOWN(0, 0x01, "targets before NVMe 2.0"));
 }
 
 static void disconnect_recfmt(struct conf_ctx *c)
@@ -482,8 +482,8 @@ static void disconnect_recfmt(struct conf_ctx *c)
 		return;
 	disconnect_sqe(&sqe, 1);
 	nvsim_hq_exec(q, &sqe, NULL, 0, NVSIM_DIR_NONE, &st);
-	CONF_EXPECT(c, "Disconnect with RECFMT 1", &st, CONF_STATUS_ANY_DNR(1, 0x80),
-		    CONF_DIVERGE(0, 0x01, "targets before NVMe 2.0"));
+	CONF_EXPECT(c, "Disconnect with RECFMT 1", &st, CONF_STATUS(1, 0x80),
+		    CONF_KNOWN(0, 0x01, "targets before NVMe 2.0"));
 }
 
 /* ---- CID ------------------------------------------------------------------------------- */
@@ -517,7 +517,7 @@ static void cid_in_use(struct conf_ctx *c)
 	/* Detecting the conflict is allowed, not required (nvmet and SPDK
 	 * do not look). */
 	if (CONF_EXPECT(c, "Keep Alive reusing an outstanding AER's CID", &st,
-			CONF_STATUS_ANY_DNR(0, 0x03), CONF_OK))
+			CONF_STATUS(0, 0x03), CONF_OK))
 		conf_note(c, "CID conflict %s", st.sf ? "detected" : "not detected");
 }
 

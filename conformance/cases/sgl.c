@@ -165,7 +165,7 @@ static void keyed_len_zero(struct conf_ctx *c)
 	nvsim_sgl_keyed_set(&cap.sqe.dptr.keyed, 0, 0, 0, NVSIM_SGL_SUBTYPE_ADDRESS);
 	raw_exec(e.q, &cap, 0, &st);
 	CONF_EXPECT(c, "Read of one block with a keyed SGL of length 0", &st,
-		    CONF_STATUS_ANY_DNR(0, 0x0f));
+		    CONF_STATUS(0, 0x0f));
 }
 
 static void keyed_len_above_mdts(struct conf_ctx *c)
@@ -206,8 +206,8 @@ static void keyed_len_above_mdts(struct conf_ctx *c)
 	nvsim_sgl_keyed_set(&cap.sqe.dptr.keyed, (uintptr_t)buf, (uint32_t)len, hb.rkey,
 			    NVSIM_SGL_SUBTYPE_ADDRESS);
 	raw_exec(e.q, &cap, 0, &st);
-	CONF_EXPECT(c, "Read with a keyed SGL of MDTS + 4 KiB", &st, CONF_STATUS_ANY_DNR(0, 0x0f),
-		    CONF_STATUS_ANY_DNR(0, 0x02));
+	CONF_EXPECT(c, "Read with a keyed SGL of MDTS + 4 KiB", &st, CONF_STATUS(0, 0x0f),
+		    CONF_STATUS(0, 0x02));
 	nvsim_hq_buf_dereg(&hb);
 	free(buf);
 }
@@ -253,12 +253,12 @@ static void keyed_reserved_subtype(struct conf_ctx *c)
 {
 	READ_WITH_ID(c, nvsim_sgl_id(NVSIM_SGL_TYPE_KEYED_DATA_BLOCK, 0x5),
 		     "Read with a keyed data block of reserved subtype 5h",
-		     CONF_STATUS_ANY_DNR(0, 0x11), CONF_DIVERGE(0, 0x02, "Linux nvmet"));
+		     CONF_STATUS(0, 0x11), CONF_KNOWN(0, 0x02, "Linux nvmet"));
 }
 
 static void bit_bucket(struct conf_ctx *c)
 {
-	const struct conf_outcome type_invalid[] = { CONF_STATUS_ANY_DNR(0, 0x11) };
+	const struct conf_outcome type_invalid[] = { CONF_STATUS(0, 0x11) };
 	struct sgl_env e;
 
 	if (!env_open(c, &e))
@@ -274,15 +274,15 @@ static void bit_bucket(struct conf_ctx *c)
 static void segment_type(struct conf_ctx *c)
 {
 	READ_WITH_ID(c, nvsim_sgl_id(NVSIM_SGL_TYPE_SEGMENT, NVSIM_SGL_SUBTYPE_OFFSET),
-		     "Read with a Segment descriptor", CONF_STATUS_ANY_DNR(0, 0x11),
-		     CONF_STATUS_ANY_DNR(0, 0x0d));
+		     "Read with a Segment descriptor", CONF_STATUS(0, 0x11),
+		     CONF_STATUS(0, 0x0d));
 }
 
 static void transport_data_block(struct conf_ctx *c)
 {
 	READ_WITH_ID(c,
 		     nvsim_sgl_id(NVSIM_SGL_TYPE_TRANSPORT_DATA_BLOCK, NVSIM_SGL_SUBTYPE_TRANSPORT),
-		     "Read with a Transport SGL Data Block on RDMA", CONF_STATUS_ANY_DNR(0, 0x11));
+		     "Read with a Transport SGL Data Block on RDMA", CONF_STATUS(0, 0x11));
 }
 
 static void data_block_address(struct conf_ctx *c)
@@ -290,20 +290,20 @@ static void data_block_address(struct conf_ctx *c)
 	/* An unkeyed host address means nothing across a fabric. */
 	READ_WITH_ID(c, nvsim_sgl_id(NVSIM_SGL_TYPE_DATA_BLOCK, NVSIM_SGL_SUBTYPE_ADDRESS),
 		     "Read with an unkeyed Data Block, address subtype",
-		     CONF_STATUS_ANY_DNR(0, 0x11), CONF_DIVERGE(0, 0x02, "Linux nvmet"));
+		     CONF_STATUS(0, 0x11), CONF_KNOWN(0, 0x02, "Linux nvmet"));
 }
 
 static void reserved_type(struct conf_ctx *c)
 {
 	READ_WITH_ID(c, nvsim_sgl_id((enum nvsim_sgl_type)0x6, 0),
-		     "Read with a descriptor of reserved type 6h", CONF_STATUS_ANY_DNR(0, 0x11));
+		     "Read with a descriptor of reserved type 6h", CONF_STATUS(0, 0x11));
 }
 
 static void vendor_type(struct conf_ctx *c)
 {
 	READ_WITH_ID(c, nvsim_sgl_id(NVSIM_SGL_TYPE_VENDOR, 0),
 		     "Read with a vendor specific descriptor (type Fh)",
-		     CONF_STATUS_ANY_DNR(0, 0x11));
+		     CONF_STATUS(0, 0x11));
 }
 
 /* ---- in-capsule data ---------------------------------------------------------------- */
@@ -385,7 +385,7 @@ static void icd_one_byte_more(struct conf_ctx *c)
 	icd_set(&cap, 0, icd + 1);
 	raw_exec(e.q, &cap, icd, &st);
 	CONF_EXPECT(c, "in-capsule descriptor of IOCCSZ × 16 - 63 bytes", &st,
-		    CONF_STATUS_ANY_DNR(0, 0x0f), CONF_STATUS_ANY_DNR(0, 0x16));
+		    CONF_STATUS(0, 0x0f), CONF_STATUS(0, 0x16));
 }
 
 static void icd_offset_past_end(struct conf_ctx *c)
@@ -402,7 +402,7 @@ static void icd_offset_past_end(struct conf_ctx *c)
 	icd_set(&cap, icd - e.lba / 2, e.lba);
 	raw_exec(e.q, &cap, icd, &st);
 	CONF_EXPECT(c, "in-capsule offset + length past the data area", &st,
-		    CONF_STATUS_ANY_DNR(0, 0x16), CONF_STATUS_ANY_DNR(0, 0x0f));
+		    CONF_STATUS(0, 0x16), CONF_STATUS(0, 0x0f));
 }
 
 static void icd_offset_wraps(struct conf_ctx *c)
@@ -418,8 +418,8 @@ static void icd_offset_wraps(struct conf_ctx *c)
 	/* offset + length wraps to a small number in u64 arithmetic. */
 	icd_set(&cap, UINT64_MAX - e.lba / 2 + 1, e.lba);
 	raw_exec(e.q, &cap, e.lba, &st);
-	CONF_EXPECT(c, "in-capsule offset 2^64 - 256", &st, CONF_STATUS_ANY_DNR(0, 0x16),
-		    CONF_STATUS_ANY_DNR(0, 0x0f));
+	CONF_EXPECT(c, "in-capsule offset 2^64 - 256", &st, CONF_STATUS(0, 0x16),
+		    CONF_STATUS(0, 0x0f));
 }
 
 static void icd_nonzero_offset(struct conf_ctx *c)
@@ -469,7 +469,7 @@ static void icd_on_read(struct conf_ctx *c)
 	icd_set(&cap, 0, e.lba);
 	raw_exec(e.q, &cap, e.lba, &st);
 	CONF_EXPECT(c, "Read with an in-capsule data descriptor", &st,
-		    CONF_STATUS_ANY_DNR(0, 0x02), CONF_STATUS_ANY_DNR(0, 0x11));
+		    CONF_STATUS(0, 0x02), CONF_STATUS(0, 0x11));
 }
 
 static void icd_beyond_received(struct conf_ctx *c)
@@ -491,8 +491,8 @@ static void icd_beyond_received(struct conf_ctx *c)
 	icd_set(&cap, 0, 2 * e.lba);
 	raw_exec(e.q, &cap, e.lba, &st);
 	CONF_EXPECT(c, "in-capsule descriptor longer than the capsule's data", &st,
-		    CONF_STATUS_ANY_DNR(0, 0x0f), CONF_STATUS_ANY_DNR(0, 0x16),
-		    CONF_DIVERGE(0, 0, "Linux nvmet and SPDK (check IOCCSZ only)"));
+		    CONF_STATUS(0, 0x0f), CONF_STATUS(0, 0x16),
+		    CONF_KNOWN(0, 0, "Linux nvmet and SPDK (check IOCCSZ only)"));
 }
 
 /* ---- Last Segment descriptor lists ------------------------------------------------- */
@@ -553,7 +553,7 @@ static void list_at_msdbd(struct conf_ctx *c)
 	fill(c, w, (size_t)n * e.lba, 0x54);
 	list_write(c, &e, n, 0, 0, w, &st);
 	if (!CONF_EXPECT(c, "Write through a Last Segment list of MSDBD descriptors", &st,
-			 CONF_OK, CONF_DIVERGE(0, 0x11, "Linux nvmet (no descriptor lists)")))
+			 CONF_OK, CONF_KNOWN(0, 0x11, "Linux nvmet (no descriptor lists)")))
 		goto out;
 	if (!st.sf && read_back(c, &e, r, n))
 		conf_check(c, !memcmp(w, r, (size_t)n * e.lba),
@@ -585,8 +585,8 @@ static void list_above_msdbd(struct conf_ctx *c)
 		return;
 	list_write(c, &e, n, 0, 0, w, &st);
 	CONF_EXPECT(c, "Last Segment list of MSDBD + 1 descriptors", &st,
-		    CONF_STATUS_ANY_DNR(0, 0x0e),
-		    CONF_DIVERGE(0, 0x11, "Linux nvmet (no descriptor lists)"));
+		    CONF_STATUS(0, 0x0e),
+		    CONF_KNOWN(0, 0x11, "Linux nvmet (no descriptor lists)"));
 	free(w);
 }
 
@@ -599,9 +599,9 @@ static void list_len_not_16(struct conf_ctx *c)
 	if (!env_open(c, &e) || !icd_size(c, &e) || !(w = buf_new(c, e.lba)))
 		return;
 	list_write(c, &e, 1, 24, 0, w, &st);
-	CONF_EXPECT(c, "Last Segment of 24 bytes", &st, CONF_STATUS_ANY_DNR(0, 0x0d),
-		    CONF_STATUS_ANY_DNR(0, 0x0f),
-		    CONF_DIVERGE(0, 0x11, "Linux nvmet (no descriptor lists)"));
+	CONF_EXPECT(c, "Last Segment of 24 bytes", &st, CONF_STATUS(0, 0x0d),
+		    CONF_STATUS(0, 0x0f),
+		    CONF_KNOWN(0, 0x11, "Linux nvmet (no descriptor lists)"));
 	free(w);
 }
 
@@ -621,9 +621,9 @@ static void list_len_zero(struct conf_ctx *c)
 	nvsim_sgl_unkeyed_set(&cap.sqe.dptr.unkeyed, NVSIM_SGL_TYPE_LAST_SEGMENT,
 			      NVSIM_SGL_SUBTYPE_OFFSET, 0, 0);
 	raw_exec(e.q, &cap, sizeof(k), &st);
-	CONF_EXPECT(c, "Last Segment of length 0", &st, CONF_STATUS_ANY_DNR(0, 0x0d),
-		    CONF_STATUS_ANY_DNR(0, 0x0f),
-		    CONF_DIVERGE(0, 0x11, "Linux nvmet (no descriptor lists)"));
+	CONF_EXPECT(c, "Last Segment of length 0", &st, CONF_STATUS(0, 0x0d),
+		    CONF_STATUS(0, 0x0f),
+		    CONF_KNOWN(0, 0x11, "Linux nvmet (no descriptor lists)"));
 }
 
 static void list_address_subtype(struct conf_ctx *c)
@@ -638,7 +638,7 @@ static void list_address_subtype(struct conf_ctx *c)
 	 * fetch it. */
 	list_write(c, &e, 1, 0,
 		   nvsim_sgl_id(NVSIM_SGL_TYPE_LAST_SEGMENT, NVSIM_SGL_SUBTYPE_ADDRESS), w, &st);
-	CONF_EXPECT(c, "Last Segment, address subtype", &st, CONF_STATUS_ANY_DNR(0, 0x11));
+	CONF_EXPECT(c, "Last Segment, address subtype", &st, CONF_STATUS(0, 0x11));
 	free(w);
 }
 
@@ -660,7 +660,7 @@ static void list_holds_unkeyed(struct conf_ctx *c)
 			      NVSIM_SGL_SUBTYPE_OFFSET, 0, 16);
 	raw_exec(e.q, &cap, 16 + (size_t)e.lba, &st);
 	CONF_EXPECT(c, "Last Segment list holding an in-capsule data block", &st,
-		    CONF_STATUS_ANY_DNR(0, 0x11), CONF_STATUS_ANY_DNR(0, 0x0d));
+		    CONF_STATUS(0, 0x11), CONF_STATUS(0, 0x0d));
 }
 
 /* ---- keyed subtypes, PSDT, remote keys --------------------------------------------- */
@@ -726,7 +726,7 @@ static void psdt_not_sgl(struct conf_ctx *c, uint8_t psdt, const char *what)
 			    NVSIM_SGL_SUBTYPE_ADDRESS);
 	cap.sqe.flags = (uint8_t)(psdt << NVSIM_SQE_PSDT_SHIFT);
 	raw_exec(e.q, &cap, 0, &st);
-	CONF_EXPECT(c, what, &st, CONF_STATUS_ANY_DNR(0, 0x02));
+	CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x02));
 	nvsim_hq_buf_dereg(&hb);
 	free(buf);
 }
@@ -833,7 +833,7 @@ static void no_data_with_keyed(struct conf_ctx *c)
 	nvsim_sgl_keyed_set(&cap.sqe.dptr.keyed, (uintptr_t)buf, e.lba, hb.rkey,
 			    NVSIM_SGL_SUBTYPE_ADDRESS);
 	raw_exec(e.q, &cap, 0, &st);
-	CONF_EXPECT(c, "Flush with a keyed SGL of one block", &st, CONF_STATUS_ANY_DNR(0, 0x0f));
+	CONF_EXPECT(c, "Flush with a keyed SGL of one block", &st, CONF_STATUS(0, 0x0f));
 	nvsim_hq_buf_dereg(&hb);
 	free(buf);
 }

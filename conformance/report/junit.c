@@ -45,7 +45,7 @@ static void testcase(FILE *out, const struct conf_case_result *res)
 		xml_text(out, res->log);
 		fprintf(out, "\"/>\n");
 		break;
-	case CONF_DIVERGENT:
+	case CONF_WAIVED:
 		fprintf(out, "      <system-out>");
 		xml_text(out, res->log);
 		fprintf(out, "</system-out>\n");

@@ -3,6 +3,7 @@
  * clock the suite then controls).  Exit status 0 only when no case failed
  * or errored; divergences and skips are reported, not fatal. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <nvme/types.h>
@@ -147,73 +148,192 @@ static int parse(int argc, char **argv, struct conform_opts *o)
 	return 0;
 }
 
-/* A target profile: what the target legitimately lacks. */
-#define MAX_PROFILE_SKIPS 32
+/* A target profile (--target-profile FILE, JSON):
+ *   "name": what the reports call the target;
+ *   "lacks": features it legitimately lacks (their cases skip);
+ *   "refusing_nqn": a subsystem that does not allow our host;
+ *   "skip": [{"id", "why", "harm": "crash"|"hang"}]: cases not to run;
+ *   "waive": [{"id", "reason", "version"}]: cases whose FAIL is waived.
+ * Every key is checked; an unknown one is an error naming it. */
+#define MAX_PROFILE_RULES 64
 
-static const char *profile_skip_ids[MAX_PROFILE_SKIPS];
-static const char *profile_skip_why[MAX_PROFILE_SKIPS];
+static struct conf_skip_rule profile_skips[MAX_PROFILE_RULES];
+static struct conf_waiver profile_waivers[MAX_PROFILE_RULES];
 
-/* "skip": [ { "id": "sgl.2.4", "why": "..." } ]: cases not to run here. */
+static const char *profile_string(const char *path, const char *where, struct json_object *o,
+				  const char *key, bool required)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v)) {
+		if (required)
+			fprintf(stderr, "nvmfsim conform: --target-profile %s: %s: \"%s\" is "
+					"missing\n", path, where, key);
+		return NULL;
+	}
+	if (!json_object_is_type(v, json_type_string) || !json_object_get_string_len(v)) {
+		fprintf(stderr, "nvmfsim conform: --target-profile %s: %s.%s: want a non-empty "
+				"string\n", path, where, key);
+		return NULL;
+	}
+	return strdup(json_object_get_string(v));
+}
+
+static bool only_keys(const char *path, const char *where, struct json_object *o,
+		      const char *const *keys)
+{
+	json_object_object_foreach(o, key, val) {
+		bool known = false;
+
+		(void)val;
+		for (const char *const *k = keys; *k && !known; k++)
+			known = !strcmp(*k, key);
+		if (!known) {
+			fprintf(stderr, "nvmfsim conform: --target-profile %s: %s: unknown key "
+					"\"%s\"\n", path, where, key);
+			return false;
+		}
+	}
+	return true;
+}
+
+static struct json_object *profile_array(const char *path, struct json_object *root,
+					 const char *key, bool *bad)
+{
+	struct json_object *a;
+
+	if (!json_object_object_get_ex(root, key, &a))
+		return NULL;
+	if (!json_object_is_type(a, json_type_array) ||
+	    json_object_array_length(a) > MAX_PROFILE_RULES) {
+		fprintf(stderr, "nvmfsim conform: --target-profile %s: \"%s\": want an array of at "
+				"most %d entries\n", path, key, MAX_PROFILE_RULES);
+		*bad = true;
+		return NULL;
+	}
+	return a;
+}
+
+static bool known_case(const char *id, bool glob)
+{
+	size_t ng;
+	const struct conf_group *const *g = conf_groups(&ng);
+
+	for (size_t i = 0; i < ng; i++)
+		for (size_t k = 0; k < g[i]->nr_cases; k++)
+			if (glob ? !fnmatch(id, g[i]->cases[k].id, 0) : !strcmp(id, g[i]->cases[k].id))
+				return true;
+	return false;
+}
+
 static int load_profile_skips(const char *path, struct json_object *root, struct conf_target *t)
 {
-	struct json_object *skips, *id, *why;
+	static const char *const keys[] = { "id", "why", "harm", NULL };
+	bool bad = false;
+	struct json_object *skips = profile_array(path, root, "skip", &bad);
 
-	if (!json_object_object_get_ex(root, "skip", &skips))
-		return 0;
-	for (size_t i = 0; i < json_object_array_length(skips); i++) {
+	for (size_t i = 0; skips && i < json_object_array_length(skips); i++) {
 		struct json_object *e = json_object_array_get_idx(skips, i);
+		struct conf_skip_rule *r = &profile_skips[t->nr_skips];
+		char where[32];
+		const char *harm;
 
-		if (t->nr_skip == MAX_PROFILE_SKIPS || !json_object_object_get_ex(e, "id", &id) ||
-		    !json_object_object_get_ex(e, "why", &why)) {
-			fprintf(stderr, "nvmfsim conform: --target-profile %s: skip[%zu]: want "
-					"{\"id\": ..., \"why\": ...} (at most %d)\n",
-				path, i, MAX_PROFILE_SKIPS);
+		snprintf(where, sizeof(where), "skip[%zu]", i);
+		if (!json_object_is_type(e, json_type_object) || !only_keys(path, where, e, keys) ||
+		    !(r->id = profile_string(path, where, e, "id", true)) ||
+		    !(r->why = profile_string(path, where, e, "why", true)))
 			return -1;
-		}
-		profile_skip_ids[t->nr_skip] = strdup(json_object_get_string(id));
-		profile_skip_why[t->nr_skip] = strdup(json_object_get_string(why));
-		t->nr_skip++;
+		if (!known_case(r->id, true))
+			return fprintf(stderr, "nvmfsim conform: --target-profile %s: %s.id '%s' "
+					       "matches no case\n", path, where, r->id), -1;
+		harm = profile_string(path, where, e, "harm", false);
+		if (harm && strcmp(harm, "crash") && strcmp(harm, "hang"))
+			return fprintf(stderr, "nvmfsim conform: --target-profile %s: %s.harm '%s': "
+					       "crash or hang\n", path, where, harm), -1;
+		r->harm = !harm ? CONF_HARM_NONE : !strcmp(harm, "crash") ? CONF_HARM_CRASH
+									  : CONF_HARM_HANG;
+		free((char *)harm);
+		t->nr_skips++;
 	}
-	t->skip_ids = profile_skip_ids;
-	t->skip_why = profile_skip_why;
+	t->skips = profile_skips;
+	return bad ? -1 : 0;
+}
+
+static int load_profile_waivers(const char *path, struct json_object *root, struct conf_target *t)
+{
+	static const char *const keys[] = { "id", "reason", "version", NULL };
+	bool bad = false;
+	struct json_object *w = profile_array(path, root, "waive", &bad);
+
+	for (size_t i = 0; w && i < json_object_array_length(w); i++) {
+		struct json_object *e = json_object_array_get_idx(w, i);
+		struct conf_waiver *r = &profile_waivers[t->nr_waivers];
+		char where[32];
+
+		snprintf(where, sizeof(where), "waive[%zu]", i);
+		if (!json_object_is_type(e, json_type_object) || !only_keys(path, where, e, keys) ||
+		    !(r->id = profile_string(path, where, e, "id", true)) ||
+		    !(r->reason = profile_string(path, where, e, "reason", true)))
+			return -1;
+		if (!known_case(r->id, false))
+			return fprintf(stderr, "nvmfsim conform: --target-profile %s: %s.id '%s' is "
+					       "not a case ID (waivers name one case each)\n",
+				       path, where, r->id), -1;
+		r->version = profile_string(path, where, e, "version", false);
+		t->nr_waivers++;
+	}
+	t->waivers = profile_waivers;
+	return bad ? -1 : 0;
+}
+
+static int load_lacks(const char *path, struct json_object *root, struct conf_target *t)
+{
+	struct json_object *lacks;
+
+	if (!json_object_object_get_ex(root, "lacks", &lacks))
+		return 0;
+	if (!json_object_is_type(lacks, json_type_array))
+		return fprintf(stderr, "nvmfsim conform: --target-profile %s: \"lacks\": want an "
+				       "array of feature names\n", path), -1;
+	for (size_t i = 0; i < json_object_array_length(lacks); i++) {
+		const char *name = json_object_get_string(json_object_array_get_idx(lacks, i));
+		unsigned int bit = name ? conf_feature_by_name(name) : 0;
+
+		if (!bit)
+			return fprintf(stderr, "nvmfsim conform: --target-profile %s: lacks[%zu]: "
+					       "unknown feature '%s'\n", path, i, name ? name : ""), -1;
+		t->features &= ~bit;
+	}
 	return 0;
 }
 
 static int load_profile(const char *path, struct conf_target *t, char *title, size_t title_len)
 {
-	unsigned int *features = &t->features;
-	const char **refusing = &t->refusing_subnqn;
-	struct json_object *root = json_object_from_file(path), *lacks, *v;
+	static const char *const keys[] = { "name", "lacks", "refusing_nqn", "skip", "waive",
+					    "comment", NULL };
+	struct json_object *root = json_object_from_file(path), *v;
+	int ret = -1;
 
 	if (!root) {
 		fprintf(stderr, "nvmfsim conform: --target-profile %s: %s\n", path,
 			json_util_get_last_err());
 		return -1;
 	}
-	if (json_object_object_get_ex(root, "lacks", &lacks)) {
-		for (size_t i = 0; i < json_object_array_length(lacks); i++) {
-			const char *name = json_object_get_string(json_object_array_get_idx(lacks, i));
-			unsigned int bit = name ? conf_feature_by_name(name) : 0;
-
-			if (!bit) {
-				fprintf(stderr, "nvmfsim conform: --target-profile %s: lacks[%zu]: "
-						"unknown feature '%s'\n", path, i, name ? name : "");
-				json_object_put(root);
-				return -1;
-			}
-			*features &= ~bit;
-		}
+	if (!json_object_is_type(root, json_type_object)) {
+		fprintf(stderr, "nvmfsim conform: --target-profile %s: want a JSON object\n", path);
+		goto out;
 	}
+	if (!only_keys(path, "the profile", root, keys) || load_lacks(path, root, t) ||
+	    load_profile_skips(path, root, t) || load_profile_waivers(path, root, t))
+		goto out;
 	if (json_object_object_get_ex(root, "name", &v))
 		snprintf(title, title_len, "%s", json_object_get_string(v));
-	if (load_profile_skips(path, root, t)) {
-		json_object_put(root);
-		return -1;
-	}
-	if (json_object_object_get_ex(root, "refusing_nqn", &v) && !*refusing)
-		*refusing = strdup(json_object_get_string(v));
+	if (json_object_object_get_ex(root, "refusing_nqn", &v) && !t->refusing_subnqn)
+		t->refusing_subnqn = strdup(json_object_get_string(v));
+	ret = 0;
+out:
 	json_object_put(root);
-	return 0;
+	return ret;
 }
 
 static int write_report(const char *path, int (*fn)(const struct conf_run *, FILE *),

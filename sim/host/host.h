@@ -71,12 +71,18 @@ struct nvsim_hq_config {
 	uint8_t initiator_depth;
 	bool exact_rd_params;		  /* send both verbatim, 0 included */
 	int timeout_ms;			  /* per wait; 0: 5000 */
+	/* CLOCK_MONOTONIC ms after which every wait ends with -ETIMEDOUT
+	 * (0: none): a caller's overall deadline, e.g. a conformance case's.
+	 * Closing the queue still waits up to timeout_ms. */
+	uint64_t deadline_ms;
 	/* Called in every wait-loop turn: an in-process target polls here. */
 	void (*progress)(void *arg);
 	void *progress_arg;
 };
 
 void nvsim_hq_config_init(struct nvsim_hq_config *cfg);
+/* CLOCK_MONOTONIC in ms, the clock deadline_ms is on. */
+uint64_t nvsim_now_ms(void);
 int nvsim_hq_connect(const struct nvsim_hq_config *cfg, struct nvsim_hq **out,
 		     struct nvsim_host_status *st);
 /* Disconnects (if still connected) and frees. */

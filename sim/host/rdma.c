@@ -26,7 +26,7 @@ void nvsim_hq_config_init(struct nvsim_hq_config *cfg)
 	cfg->timeout_ms = DEFAULT_TIMEOUT_MS;
 }
 
-static uint64_t now_ms(void)
+uint64_t nvsim_now_ms(void)
 {
 	struct timespec ts;
 
@@ -40,9 +40,20 @@ void nvsim_hq_progress(struct nvsim_hq *hq)
 		hq->cfg.progress(hq->cfg.progress_arg);
 }
 
-static bool timed_out(const struct nvsim_hq *hq, uint64_t start)
+static uint64_t now_ms(void)
+{
+	return nvsim_now_ms();
+}
+
+/* One wait's limit, ignoring the caller's deadline: for teardown. */
+static bool wait_expired(const struct nvsim_hq *hq, uint64_t start)
 {
 	return now_ms() - start > (uint64_t)hq->cfg.timeout_ms;
+}
+
+static bool timed_out(const struct nvsim_hq *hq, uint64_t start)
+{
+	return wait_expired(hq, start) || (hq->cfg.deadline_ms && now_ms() >= hq->cfg.deadline_ms);
 }
 
 /* ---- CM ---------------------------------------------------------------------- */
@@ -272,7 +283,7 @@ void nvsim_hq_close(struct nvsim_hq *hq)
 
 		verbs_cm_disconnect(hq->id);
 		/* Let the target see it; do not wait forever for the echo. */
-		while (!hq->dead && !timed_out(hq, start)) {
+		while (!hq->dead && !wait_expired(hq, start)) {
 			if (verbs_cm_get_event(hq->ch, &ev) == 0)
 				on_cm_event(hq, &ev);
 			else

@@ -73,8 +73,8 @@ struct conf_outcome {
 	int sct;
 	int sc;
 	int dnr;   /* enum conf_dnr */
-	int iattr; /* Connect Invalid Parameters / Invalid Host: DW0 bit 0 */
-	int ipo;   /* DW0 bits 31:16 */
+	int iattr; /* Connect Invalid Parameters / Invalid Host: DW0 bits 23:16 */
+	int ipo;   /* DW0 bits 15:0 */
 	enum conf_kind kind;
 	const char *text; /* PERMITTED: the spec's words; KNOWN: implementation, version, why;
 			   * DNR_MANDATED and DNR_OPEN: the reason */

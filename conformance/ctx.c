@@ -122,11 +122,34 @@ static bool outcome_matches(const struct conf_outcome *o, const struct nvsim_hos
 	return true;
 }
 
+/* What came back, short: "SCT 0h/SC 02h Invalid Field in Command [DNR clear]". */
 static void describe_got(const struct nvsim_host_status *st, char *buf, size_t len)
 {
-	nvsim_host_status_str(st, nvsim_status_sct(st->sf) == NVME_SCT_CMD_SPECIFIC, buf, len);
-	if (st->has_cqe && !st->sf)
+	uint16_t sf = st->sf;
+	char name[160], *colon;
+	size_t n;
+
+	if (st->cm_rejected || st->err || !st->has_cqe) {
+		nvsim_host_status_str(st, true, buf, len);
+		return;
+	}
+	if (!sf) {
 		snprintf(buf, len, "success (DW0 %#x)", le32toh(st->cqe.dw0));
+		return;
+	}
+	nvsim_status_describe(sf & ~NVME_SC_DNR, nvsim_status_sct(sf) == NVME_SCT_CMD_SPECIFIC,
+			      name, sizeof(name));
+	colon = strchr(name, ':');
+	if (colon)
+		*colon = 0;
+	snprintf(buf, len, "%s%s", name, nvsim_status_dnr(sf) ? " [DNR]" : " [DNR clear]");
+	n = strlen(buf);
+	if (nvsim_status_sct(sf) == NVME_SCT_CMD_SPECIFIC &&
+	    (nvsim_status_sc(sf) == NVME_SC_CONNECT_INVALID_PARAM ||
+	     nvsim_status_sc(sf) == NVME_SC_CONNECT_INVALID_HOST) && n < len)
+		snprintf(buf + n, len - n, " (IATTR %u, IPO %u)",
+			 nvsim_connect_iattr(le32toh(st->cqe.dw0)),
+			 nvsim_connect_ipo(le32toh(st->cqe.dw0)));
 }
 
 static void list_accepted(struct conf_ctx *c, const struct conf_outcome *set, size_t n)
@@ -147,7 +170,7 @@ static void list_accepted(struct conf_ctx *c, const struct conf_outcome *set, si
 static bool transport_trouble(struct conf_ctx *c, const char *what,
 			      const struct nvsim_host_status *st)
 {
-	char got[200];
+	char got[240];
 
 	if (!st->err && st->has_cqe && !st->cm_rejected)
 		return false;
@@ -199,13 +222,13 @@ static bool judge_dnr(struct conf_ctx *c, const char *what, const struct conf_ou
 	if (!st->sf || o->dnr == CONF_DNR_OPEN)
 		return true;
 	if (o->dnr == CONF_DNR_MANDATED && !dnr) {
-		conf_log(c, "FAIL %s: DNR check: got %s with DNR clear; the spec requires DNR "
+		conf_log(c, "FAIL %s: DNR check: got %s; the spec requires DNR "
 			    "here (%s)", what, got, o->text ? o->text : "");
 		fail(c);
 		return false;
 	}
 	if (o->dnr == CONF_DNR_CLEAR && dnr) {
-		conf_log(c, "FAIL %s: DNR check: got %s with DNR set; the spec requires it clear "
+		conf_log(c, "FAIL %s: DNR check: got %s; the spec requires it clear "
 			    "(%s)", what, got, o->text ? o->text : "");
 		fail(c);
 		return false;
@@ -219,7 +242,7 @@ static bool judge_dnr(struct conf_ctx *c, const char *what, const struct conf_ou
 			     "not judged at this level)", what);
 		return true;
 	}
-	conf_log(c, "FAIL %s: DNR check (optional): got %s with DNR clear: the same command can "
+	conf_log(c, "FAIL %s: DNR check (optional): got %s: the same command can "
 		    "never succeed, so DNR belongs there (NVMe Base 2.0 §4.2.3 (approx.)); "
 		    DNR_HOSTS, what, got);
 	fail(c);
@@ -230,7 +253,7 @@ bool conf_expect(struct conf_ctx *c, const char *what, const struct nvsim_host_s
 		 const struct conf_outcome *set, size_t n)
 {
 	const struct conf_outcome *known = NULL;
-	char got[200];
+	char got[240];
 
 	record_set(c, what, set, n);
 	if (transport_trouble(c, what, st))
@@ -262,7 +285,7 @@ bool conf_expect(struct conf_ctx *c, const char *what, const struct nvsim_host_s
 bool conf_expect_cm(struct conf_ctx *c, const char *what, const struct nvsim_host_status *st,
 		    const uint16_t *sts, size_t n)
 {
-	char got[200];
+	char got[240];
 
 	accepted_append(c, c->acc_len ? "<br>" : "");
 	accepted_append(c, what);

@@ -27,6 +27,10 @@ struct conf_ctx {
 
 void conf_log(struct conf_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void conf_ctx_cleanup(struct conf_ctx *c);
+/* conf_run over the given groups instead of the registry's (the
+ * runner's own tests). */
+int conf_run_groups(const struct conf_target *t, const struct conf_run_opts *o,
+		    const struct conf_group *const *groups, size_t ng, struct conf_run *out);
 /* The case's verdict once it returned: ERROR when it made no check. */
 void conf_ctx_finish(struct conf_ctx *c);
 

@@ -221,15 +221,17 @@ static void run_one(const struct conf_target *t, const struct conf_run_opts *o,
 	res->seconds = now_s() - t0;
 }
 
-int conf_run(const struct conf_target *t, const struct conf_run_opts *o, struct conf_run *out)
+int conf_run_groups(const struct conf_target *t, const struct conf_run_opts *o,
+		    const struct conf_group *const *groups, size_t ng, struct conf_run *out)
 {
-	size_t ng, n = 0;
-	const struct conf_group *const *groups = conf_groups(&ng);
+	size_t n = 0, total = 0;
 	double t0 = now_s();
 
 	memset(out, 0, sizeof(*out));
 	out->seed = o->seed;
-	out->results = calloc(conf_total_cases() + 1, sizeof(*out->results));
+	for (size_t gi = 0; gi < ng; gi++)
+		total += groups[gi]->nr_cases;
+	out->results = calloc(total + 1, sizeof(*out->results));
 	if (!out->results)
 		return -1;
 	for (size_t gi = 0; gi < ng; gi++) {
@@ -253,6 +255,14 @@ int conf_run(const struct conf_target *t, const struct conf_run_opts *o, struct 
 	out->n = n;
 	out->seconds = now_s() - t0;
 	return 0;
+}
+
+int conf_run(const struct conf_target *t, const struct conf_run_opts *o, struct conf_run *out)
+{
+	size_t ng;
+	const struct conf_group *const *groups = conf_groups(&ng);
+
+	return conf_run_groups(t, o, groups, ng, out);
 }
 
 const char *conf_run_headline(const struct conf_run *r, char *buf, size_t len)

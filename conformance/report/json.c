@@ -1,4 +1,6 @@
-/* JSON report: the run's seed, counts and every case with its log. */
+/* JSON report: the run's seed, headline, counts (waived apart) and every
+ * case with its verdict, the verdict before a waiver, the waiver and its
+ * log. */
 #include <json-c/json.h>
 
 #include "conformance/runner.h"
@@ -10,7 +12,13 @@ int conf_report_json(const struct conf_run *r, FILE *out)
 	struct json_object *cases = json_object_new_array();
 
 	json_object_object_add(root, "seed", json_object_new_uint64(r->seed));
+	char headline[512];
+
 	json_object_object_add(root, "seconds", json_object_new_double(r->seconds));
+	json_object_object_add(root, "headline",
+			       json_object_new_string(conf_run_headline(r, headline,
+									sizeof(headline))));
+	json_object_object_add(root, "failed", json_object_new_boolean(conf_run_failed(r)));
 	for (int k = 0; k < CONF_NR_RESULTS; k++)
 		json_object_object_add(counts, conf_result_name((enum conf_result)k),
 				       json_object_new_int((int)r->counts[k]));
@@ -28,6 +36,20 @@ int conf_report_json(const struct conf_run *r, FILE *out)
 		json_object_object_add(c, "result",
 				       json_object_new_string(conf_result_name(res->result)));
 		json_object_object_add(c, "seconds", json_object_new_double(res->seconds));
+		if (res->waiver) {
+			struct json_object *w = json_object_new_object();
+
+			json_object_object_add(w, "reason", json_object_new_string(res->waiver->reason));
+			if (res->waiver->version)
+				json_object_object_add(w, "version",
+						       json_object_new_string(res->waiver->version));
+			json_object_object_add(w, "unwaived",
+					       json_object_new_string(conf_result_name(res->unwaived)));
+			json_object_object_add(c, "waiver", w);
+		}
+		if (res->harm)
+			json_object_object_add(c, "harm", json_object_new_string(
+						res->harm == CONF_HARM_CRASH ? "crash" : "hang"));
 		if (res->log)
 			json_object_object_add(c, "log", json_object_new_string(res->log));
 		json_object_array_add(cases, c);

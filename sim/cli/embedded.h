@@ -11,6 +11,8 @@
 
 #define NVSIM_EMBEDDED_NQN_FMT "nqn.2026-11.io.nvmf-sim:embedded%u"
 #define NVSIM_EMBEDDED_ADDR "fake:nvmfsim:4420"
+/* The first subsystem, the one the conformance suite tests. */
+#define NVSIM_EMBEDDED_CONF_NQN "nqn.2026-11.io.nvmf-sim:embedded0"
 #define NVSIM_EMBEDDED_PRIVATE_NQN "nqn.2026-11.io.nvmf-sim:private"
 #define NVSIM_EMBEDDED_PRIVATE_HOST \
 	"nqn.2014-08.org.nvmexpress:uuid:00000000-0000-4000-8000-000000000001"

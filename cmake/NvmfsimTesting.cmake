@@ -28,3 +28,26 @@ function(nvmfsim_add_cmocka_test exe)
     message(FATAL_ERROR "${exe}: no cmocka_unit_test() found in ${T_SOURCES}")
   endif()
 endfunction()
+
+# nvmfsim_add_expect_test(<name> EXPECT <code> [STDOUT <regex>] [STDERR <regex>]
+#                         COMMAND <exe> [args...])
+#
+# A test of a command's exit status and output together: CTest's own
+# PASS_REGULAR_EXPRESSION ignores the exit status, so a crash or sanitizer
+# abort after the expected line would pass.  <exe> may be a target name.
+function(nvmfsim_add_expect_test name)
+  cmake_parse_arguments(T "" "EXPECT;STDOUT;STDERR" "COMMAND" ${ARGN})
+  list(POP_FRONT T_COMMAND exe)
+  if(TARGET ${exe})
+    set(exe $<TARGET_FILE:${exe}>)
+  endif()
+  set(extra "")
+  if(DEFINED T_STDOUT)
+    list(APPEND extra "-DEXPECT_STDOUT=${T_STDOUT}")
+  endif()
+  if(DEFINED T_STDERR)
+    list(APPEND extra "-DEXPECT_STDERR=${T_STDERR}")
+  endif()
+  add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} -DCMD=${exe} "-DARGS=${T_COMMAND}"
+           -DEXPECT=${T_EXPECT} ${extra} -P ${PROJECT_SOURCE_DIR}/cmake/ExpectExit.cmake)
+endfunction()

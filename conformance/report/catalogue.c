@@ -26,8 +26,12 @@ void conf_report_catalogue(const struct conf_run *r, FILE *out)
 		     "%zu cases. Levels: mandatory, optional, informative. Features a target may\n"
 		     "lack (declared in a `--target-profile`) make a case skip, not fail.\n"
 		     "The accepted outcomes are recorded from a run against the embedded\n"
-		     "simulator: each check, then the answers it accepts; a divergence is an\n"
-		     "answer a real implementation gives that the spec does not.\n",
+		     "simulator: each check, then the answers it accepts. [DNR] marks an\n"
+		     "answer whose DNR the spec requires, [DNR expected] one where a clear\n"
+		     "DNR fails the optional-level DNR check; (permitted) an alternative the\n"
+		     "spec explicitly permits. Answers real implementations are known to give\n"
+		     "outside the spec are not listed: they FAIL, and the report names who\n"
+		     "gives them. How a case is judged: conformance/README.md.\n",
 		conf_total_cases());
 	for (size_t i = 0; i < ng; i++) {
 		fprintf(out, "\n## %s\n\n| ID | check | spec | level | needs | accepted outcomes |\n"

@@ -46,6 +46,7 @@ enum conf_result {
 	CONF_SKIP,
 	CONF_FAIL,
 	CONF_ERROR, /* the harness could not judge the case (transport failure, no check made) */
+	CONF_NOT_RUN, /* the target stopped answering before this case */
 	CONF_NR_RESULTS,
 };
 

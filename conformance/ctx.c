@@ -175,6 +175,22 @@ static bool transport_trouble(struct conf_ctx *c, const char *what,
 	if (!st->err && st->has_cqe && !st->cm_rejected)
 		return false;
 	describe_got(st, got, sizeof(got));
+	if (st->err == -ETIMEDOUT || st->err == -ECONNRESET)
+		c->transport_lost = true;
+	if (st->wrong_cid) {
+		/* a global rule, NVMe Base 2.0 §4.2.4 (approx.): the CQE's CID
+		 * is the command's */
+		conf_log(c, "FAIL %s: completion carries the command's CID: %s", what, got);
+		c->cid_rule_failed = true;
+		fail(c);
+		return true;
+	}
+	if (st->no_completion) {
+		conf_log(c, "FAIL %s: every command completes (NVMe Base 2.0 §3.3.1 (approx.)): %s",
+			 what, got);
+		fail(c);
+		return true;
+	}
 	if (st->cm_rejected) {
 		conf_log(c, "FAIL %s: the queue was refused: %s", what, got);
 		fail(c);
@@ -402,8 +418,56 @@ void conf_error(struct conf_ctx *c, const char *fmt, ...)
 	set_result(c, CONF_ERROR);
 }
 
+static void judge_queue_completions(struct conf_ctx *c, struct nvsim_hq *q, const char *which)
+{
+	const struct nvsim_stray *list = NULL;
+	uint32_t n = 0;
+	uint64_t total = q ? nvsim_hq_strays(q, &list, &n) : 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		char expected[96] = "no command of ours was outstanding with it";
+
+		if (list[i].has_expected)
+			snprintf(expected, sizeof(expected),
+				 "the one command outstanding had CID %#x (opcode %02xh)",
+				 list[i].expected_cid, list[i].expected_opcode);
+		if (list[i].duplicate)
+			conf_log(c, "FAIL one completion per command (NVMe Base 2.0 §4.2.4 (approx.)): "
+				    "%s: a second completion for CID %#x (status %#x)", which,
+				 le16toh(list[i].cqe.cid), le16toh(list[i].cqe.status) >> 1);
+		else if (!c->cid_rule_failed || !list[i].has_expected)
+			conf_log(c, "FAIL completion carries the command's CID (NVMe Base 2.0 §4.2.4 "
+				    "(approx.)): %s: a completion with CID %#x (status %#x); %s", which,
+				 le16toh(list[i].cqe.cid), le16toh(list[i].cqe.status) >> 1, expected);
+		fail(c);
+	}
+	if (total > n)
+		conf_log(c, "    ... and %llu more such completions on %s",
+			 (unsigned long long)(total - n), which);
+}
+
+/* Global rules, checked on every case: each completion matches a command
+ * of ours, once. */
+static void judge_completions(struct conf_ctx *c)
+{
+	char which[48];
+
+	for (unsigned int i = 0; i < c->nr_queues; i++) {
+		snprintf(which, sizeof(which), "raw queue %u", i);
+		judge_queue_completions(c, c->queues[i], which);
+	}
+	for (unsigned int i = 0; i < c->nr_hosts; i++) {
+		judge_queue_completions(c, nvsim_host_admin(c->hosts[i]), "admin queue");
+		for (uint16_t q = 1; q <= nvsim_host_nr_io_queues(c->hosts[i]); q++) {
+			snprintf(which, sizeof(which), "I/O queue %u", q);
+			judge_queue_completions(c, nvsim_host_io(c->hosts[i], q), which);
+		}
+	}
+}
+
 void conf_ctx_finish(struct conf_ctx *c)
 {
+	judge_completions(c);
 	/* Fail closed: a case that judged nothing did not pass. */
 	if (c->result == CONF_PASS && !c->nr_checks)
 		conf_error(c, "the case made no check");

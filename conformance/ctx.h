@@ -15,6 +15,8 @@ struct conf_ctx {
 	enum conf_level max_level; /* checks stricter than this are not judged */
 	unsigned int nr_checks;	   /* judged checks; none at the end is an ERROR */
 	uint64_t deadline_ms;	   /* CLOCK_MONOTONIC; the case's waits end here */
+	bool cid_rule_failed;	   /* a wait already named a wrong-CID answer */
+	bool transport_lost;	   /* a wait timed out or a queue died: is the target alive? */
 	char *log;
 	size_t log_len, log_cap;
 	char *accepted; /* every accepted set the case checked, for the catalogue */

@@ -15,7 +15,7 @@
 
 static const char *const result_names[CONF_NR_RESULTS] = {
 	[CONF_PASS] = "pass", [CONF_WAIVED] = "waived", [CONF_SKIP] = "skipped",
-	[CONF_FAIL] = "FAIL", [CONF_ERROR] = "ERROR",
+	[CONF_FAIL] = "FAIL", [CONF_ERROR] = "ERROR", [CONF_NOT_RUN] = "not run",
 };
 
 static const struct {
@@ -187,9 +187,33 @@ static void apply_waiver(struct conf_ctx *c, const struct conf_waiver *w,
 	}
 }
 
-static void run_one(const struct conf_target *t, const struct conf_run_opts *o,
+/* Whether the target still accepts an admin Connect, trying for up to
+ * wait_s seconds (a supervisor may be restarting it). */
+static bool target_answers(const struct conf_target *t, unsigned int wait_s)
+{
+	uint64_t until = nvsim_now_ms() + (uint64_t)(wait_s ? wait_s : 3) * 1000u;
+
+	do {
+		struct conf_ctx c;
+		bool ok;
+
+		memset(&c, 0, sizeof(c));
+		c.t = t;
+		c.deadline_ms = nvsim_now_ms() + 3000u;
+		ok = conf_admin(&c, false, NULL) != NULL;
+		conf_ctx_cleanup(&c);
+		free(c.log);
+		free(c.accepted);
+		if (ok)
+			return true;
+	} while (nvsim_now_ms() < until);
+	return false;
+}
+
+static bool run_one(const struct conf_target *t, const struct conf_run_opts *o,
 		    const struct conf_case *k, struct conf_case_result *res)
 {
+	bool probe;
 	struct conf_ctx c;
 	unsigned int missing = k->features & ~t->features;
 	const struct conf_skip_rule *skip = skip_rule(t, k);
@@ -212,6 +236,7 @@ static void run_one(const struct conf_target *t, const struct conf_run_opts *o,
 	} else {
 		run_body(&c, o, k);
 	}
+	probe = c.transport_lost || c.result == CONF_ERROR;
 	conf_ctx_cleanup(&c);
 	apply_waiver(&c, skip || missing ? NULL : waiver_of(t, o, k), res);
 	res->kase = k;
@@ -219,6 +244,40 @@ static void run_one(const struct conf_target *t, const struct conf_run_opts *o,
 	res->log = c.log;
 	res->accepted = c.accepted;
 	res->seconds = now_s() - t0;
+	return probe;
+}
+
+/* The target died during this case: whatever its checks said, the case
+ * that killed the target did not pass. */
+static void mark_down(struct conf_run *out, const struct conf_case *k,
+		      struct conf_case_result *res, unsigned int wait_s)
+{
+	char msg[200];
+	size_t len = res->log ? strlen(res->log) : 0;
+	char *log;
+
+	out->down_after = k;
+	snprintf(msg, sizeof(msg), "ERROR the target stopped answering during this case: no admin "
+		 "Connect within %u s after it\n", wait_s ? wait_s : 3);
+	log = realloc(res->log, len + strlen(msg) + 1);
+	if (log) {
+		memcpy(log + len, msg, strlen(msg) + 1);
+		res->log = log;
+	}
+	if (res->result < CONF_FAIL)
+		res->result = CONF_ERROR;
+}
+
+static void not_run(const struct conf_case *k, const struct conf_case *down,
+		    struct conf_case_result *res)
+{
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), "not run: the target stopped answering during case %s\n",
+		 down->id);
+	res->kase = k;
+	res->result = CONF_NOT_RUN;
+	res->log = strdup(msg);
 }
 
 int conf_run_groups(const struct conf_target *t, const struct conf_run_opts *o,
@@ -243,7 +302,10 @@ int conf_run_groups(const struct conf_target *t, const struct conf_run_opts *o,
 
 			if (!conf_selected(o, g, k))
 				continue;
-			run_one(t, o, k, res);
+			if (out->down_after)
+				not_run(k, out->down_after, res);
+			else if (run_one(t, o, k, res) && !target_answers(t, o->wait_for_restart_s))
+				mark_down(out, k, res, o->wait_for_restart_s);
 			res->group = g->name;
 			out->counts[res->result]++;
 			n++;
@@ -271,6 +333,13 @@ const char *conf_run_headline(const struct conf_run *r, char *buf, size_t len)
 	size_t off = 0;
 
 	buf[0] = 0;
+	if (r->down_after) {
+		int w = snprintf(buf, len, "target stopped answering during case %s; %u case%s not "
+				 "run", r->down_after->id, r->counts[CONF_NOT_RUN],
+				 r->counts[CONF_NOT_RUN] == 1 ? "" : "s");
+
+		off = w > 0 ? (size_t)w : 0;
+	}
 	for (size_t h = 0; h < sizeof(harms) / sizeof(harms[0]); h++) {
 		unsigned int n = 0;
 		size_t mark;
@@ -301,7 +370,7 @@ const char *conf_run_headline(const struct conf_run *r, char *buf, size_t len)
 
 bool conf_run_failed(const struct conf_run *r)
 {
-	return r->counts[CONF_FAIL] || r->counts[CONF_ERROR];
+	return r->counts[CONF_FAIL] || r->counts[CONF_ERROR] || r->down_after;
 }
 
 void conf_run_free(struct conf_run *r)

@@ -76,6 +76,10 @@ struct conf_run_opts {
 	uint64_t seed;
 	unsigned int case_timeout_s; /* a case's waits end after this; 0: 30 */
 	bool strict;		     /* ignore every waiver of the target profile */
+	/* After a case that timed out or lost its transport, how long the
+	 * target may take to accept an admin Connect again (a supervisor
+	 * restarting it) before the run ends as "target down"; 0: 3 s. */
+	unsigned int wait_for_restart_s;
 	FILE *progress;		     /* one line per case as it ends; NULL: quiet */
 };
 
@@ -83,6 +87,9 @@ struct conf_run {
 	struct conf_case_result *results;
 	size_t n;
 	unsigned int counts[CONF_NR_RESULTS];
+	/* The case during which the target stopped answering (the rest were
+	 * not run); NULL when it kept answering. */
+	const struct conf_case *down_after;
 	uint64_t seed;
 	double seconds;
 };
@@ -99,7 +106,8 @@ const char *conf_unmatched_selection(const struct conf_run_opts *o, bool *other_
  * because it harms the target ("1 case skipped: crashes the target
  * (sgl.2.4)"); "" when none was.  Returns buf. */
 const char *conf_run_headline(const struct conf_run *r, char *buf, size_t len);
-/* Whether a CI should fail: a FAIL or ERROR among the cases not waived. */
+/* Whether a CI should fail: a FAIL or ERROR among the cases not waived, or
+ * a target that stopped answering. */
 bool conf_run_failed(const struct conf_run *r);
 int conf_run(const struct conf_target *t, const struct conf_run_opts *o, struct conf_run *out);
 void conf_run_free(struct conf_run *r);

@@ -76,16 +76,29 @@ static void admin_hsqsize_32(struct conf_ctx *c)
 	struct nvsim_rdma_cm_req r;
 	struct nvsim_host_status st;
 	struct nvsim_hq *q;
+	uint16_t crq;
 
 	cm_req(&r, 0, 32, 33, 0xffff);
 	q = cm_try(c, &r, sizeof(r), &st);
 	/* nvmet rejects above its 32-entry admin queue; SPDK accepts and
 	 * cuts the depth down in CRQSIZE. */
-	if (CONF_EXPECT_CM(c, "admin CM request, HSQSIZE 32", &st, NVSIM_RDMA_CM_INVALID_HSQSIZE,
-			   ACCEPTED) &&
-	    q)
-		conf_note(c, "HSQSIZE 32 accepted on the admin queue, CRQSIZE %u",
-			  nvsim_hq_crqsize(q));
+	if (!CONF_EXPECT_CM(c, "admin CM request, HSQSIZE 32", &st, NVSIM_RDMA_CM_INVALID_HSQSIZE,
+			    ACCEPTED) ||
+	    !q)
+		return;
+	crq = nvsim_hq_crqsize(q);
+	conf_note(c, "HSQSIZE 32 accepted on the admin queue, CRQSIZE %u", crq);
+	/* Accepted: the Connect for 33 entries either takes the queue, which
+	 * the accept must then hold (CRQSIZE >= HSQSIZE + 1, NVMe RDMA 1.0
+	 * §3.3 (approx.), as cm.3.2), or refuses the size there. */
+	connect_on(c, q, 0, 32, 0, &st);
+	if (CONF_EXPECT(c, "admin Connect with SQSIZE 32 on that queue", &st, CONF_OK,
+			CONF_INVALID_PARAM(SQE, 44)) &&
+	    nvsim_host_ok(&st))
+		conf_check(c, crq >= 33,
+			   "a 33-entry admin queue was accepted and connected, but the accept's "
+			   "CRQSIZE is %u (a cut-down queue must refuse SQSIZE 32 at Connect)",
+			   crq);
 }
 
 static void hrqsize_too_small(struct conf_ctx *c)
@@ -197,24 +210,33 @@ static void qid_above_max(struct conf_ctx *c)
 		return;
 	connect_on(c, q, (uint16_t)(granted + 1), 31, cntlid, &st);
 	CONF_EXPECT(c, "I/O Connect with that QID", &st, CONF_INVALID_PARAM(SQE, 42),
-		    CONF_KNOWN(1, 0x01, "SPDK"));
+		    CONF_KNOWN(1, 0x01, "SPDK 23.x (Invalid Queue Identifier)"));
 }
 
 static void short_private_data(struct conf_ctx *c)
 {
 	struct nvsim_rdma_cm_req r;
 	struct nvsim_host_status st;
+	struct nvsim_hq *q;
 
 	/* RECFMT and QID only: IB/RoCE pad it with zeros (HRQSIZE 0), iWARP
 	 * delivers 4 bytes. */
 	cm_req(&r, 0, 31, 32, 0xffff);
-	cm_try(c, &r, 4, &st);
+	q = cm_try(c, &r, 4, &st);
 	/* IB/RoCE pad the field to 56 bytes: a target that does not check
 	 * HRQSIZE (Linux nvmet) sees a valid admin request and accepts it. */
-	if (CONF_EXPECT_CM(c, "CM request with 4 bytes of private data", &st,
-			   NVSIM_RDMA_CM_INVALID_LEN, NVSIM_RDMA_CM_INVALID_HRQSIZE, 0) &&
-	    !st.cm_rejected)
-		conf_note(c, "the padded request was accepted (HRQSIZE 0 not checked)");
+	if (!CONF_EXPECT_CM(c, "CM request with 4 bytes of private data", &st,
+			    NVSIM_RDMA_CM_INVALID_LEN, NVSIM_RDMA_CM_INVALID_HRQSIZE, ACCEPTED) ||
+	    st.cm_rejected || !q)
+		return;
+	/* Accepted, it was read as the padded request, HSQSIZE 0: the accept
+	 * still carries its private data, with a CRQSIZE covering that one
+	 * entry (NVMe RDMA 1.0 §3.3 (approx.), as cm.3.2). */
+	conf_note(c, "the padded request was accepted (HRQSIZE 0 not checked)");
+	conf_check(c, nvsim_hq_crqsize(q) >= 1,
+		   "the accept of the padded request reports CRQSIZE %u (no accept private "
+		   "data, or a receive queue of none)",
+		   nvsim_hq_crqsize(q));
 }
 
 static void crqsize_covers_hsqsize(struct conf_ctx *c)

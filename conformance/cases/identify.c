@@ -2,7 +2,13 @@
  * with its fabrics fields, namespace 1 and the NSIDs that are not it, the
  * active namespace list, namespace identification descriptors, reserved CNS
  * values and wrong buffer lengths.  Linux nvmet returns zeroed data where the
- * spec asks for Invalid Namespace or Format (§4.11). */
+ * spec asks for Invalid Namespace or Format (§4.11).
+ *
+ * NSIDs, as NVMe Base 2.0 §3.2.1 (approx.) sorts them: an *inactive* NSID
+ * (1..NN, no namespace attached) is valid, and CNS 00h answers it with a
+ * zero-filled structure (§5.17.2.1 (approx.)); an *invalid* one (0h, above
+ * NN, FFFFFFFFh where no capability applies) is Invalid Namespace or Format,
+ * never zeroed data. */
 #include <stdio.h>
 #include <string.h>
 
@@ -245,6 +251,8 @@ static void ns_one(struct conf_ctx *c)
 			   fmt, ds);
 }
 
+/* NSID 0h is never a valid NSID: no zero-filled answer as for an inactive
+ * one (NVMe Base 2.0 §3.2.1, §5.17.2.1 (approx.)). */
 static void ns_zero(struct conf_ctx *c)
 {
 	struct nvme_id_ns ns;
@@ -255,7 +263,7 @@ static void ns_zero(struct conf_ctx *c)
 		return;
 	identify_raw(q, NVME_IDENTIFY_CNS_NS, 0, &ns, sizeof(ns), &st);
 	CONF_EXPECT(c, "Identify Namespace, NSID 0", &st, CONF_STATUS(0, 0x0b),
-		    CONF_KNOWN(0, 0, "Linux nvmet (zeroed data)"));
+		    CONF_KNOWN(0, 0, "Linux nvmet 6.1 (zeroed data)"));
 }
 
 static void ns_broadcast(struct conf_ctx *c)
@@ -292,10 +300,12 @@ static void ns_above_nn(struct conf_ctx *c)
 		conf_skip(c, "NN %u leaves no NSID above it", le32toh(ctrl.nn));
 		return;
 	}
+	/* Above NN an NSID is invalid, not inactive (NVMe Base 2.0 §3.2.1
+	 * (approx.)): the zero-filled answer is only for inactive NSIDs. */
 	snprintf(what, sizeof(what), "Identify Namespace, NSID %u (NN + 1)", nsid);
 	identify_raw(q, NVME_IDENTIFY_CNS_NS, nsid, &ns, sizeof(ns), &st);
 	CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x0b),
-		    CONF_KNOWN(0, 0, "Linux nvmet (zeroed data)"));
+		    CONF_KNOWN(0, 0, "Linux nvmet 6.1 (zeroed data)"));
 }
 
 /* The active NSIDs, ascending, after start; returns how many (-1 on failure). */
@@ -386,6 +396,10 @@ static void list_after_one(struct conf_ctx *c)
 	list_sane(c, list, n, 1, le32toh(ctrl.nn));
 }
 
+/* CNS 02h: "The controller shall abort the command with a status code of
+ * Invalid Namespace or Format if the NSID field is set to FFFFFFFEh or
+ * FFFFFFFFh" (NVMe Base 2.0 §5.17.2.2 (approx.)); an empty list is not
+ * that. */
 static void list_bad_start(struct conf_ctx *c, uint32_t nsid, const char *what)
 {
 	uint32_t list[NS_LIST_LEN];
@@ -395,7 +409,8 @@ static void list_bad_start(struct conf_ctx *c, uint32_t nsid, const char *what)
 	if (!q)
 		return;
 	identify_raw(q, NVME_IDENTIFY_CNS_NS_ACTIVE_LIST, nsid, list, sizeof(list), &st);
-	CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x0b), CONF_KNOWN(0, 0, "Linux nvmet"));
+	CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x0b),
+		    CONF_KNOWN(0, 0, "Linux nvmet 6.1 (an empty list)"));
 }
 
 static void list_fffffffe(struct conf_ctx *c)
@@ -600,7 +615,7 @@ static void long_buffer(struct conf_ctx *c)
 		CONF_EXPECT(c, what, &st, CONF_OK, CONF_STATUS(0, 0x0f));
 	else
 		CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x0f),
-			    CONF_KNOWN(0, 0, "SPDK (takes any buffer of 4096 bytes or more)"));
+			    CONF_KNOWN(0, 0, "SPDK 23.x (takes any buffer of 4096 bytes or more)"));
 }
 
 #define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn }

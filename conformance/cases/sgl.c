@@ -212,99 +212,85 @@ static void keyed_len_above_mdts(struct conf_ctx *c)
 	free(buf);
 }
 
-/* A Read of one block whose DPTR carries descriptor identifier id, the
- * rest of it a keyed block over a real buffer. */
-static void read_with_id(struct conf_ctx *c, struct sgl_env *e, uint8_t id, const char *what,
-			 const struct conf_outcome *set, size_t n)
+/* Descriptors an NVMe/RDMA controller cannot take in the SQE's DPTR, each
+ * in a Read of one block whose DPTR is otherwise a keyed block over a real
+ * buffer (so only the identifier is wrong).  SGL Descriptor Type Invalid
+ * (0x11) is "the type of an SGL Descriptor is a type that is not supported
+ * by the controller"; a reserved or unsupported identifier is that. */
+#define NVMET_ID_FIELD "Linux nvmet 6.1 (Invalid Field for an SGL identifier it does not map)"
+
+static const struct id_row {
+	uint8_t type, subtype;
+	uint32_t unless_sgls; /* SGLS bits that make the descriptor supported: skip */
+	const char *what;
+	struct conf_outcome out[2];
+	size_t nout;
+} id_rows[] = {
+	{ NVSIM_SGL_TYPE_KEYED_DATA_BLOCK, 0x5, 0,
+	  "Read with a keyed data block of reserved subtype 5h",
+	  { CONF_STATUS(0, 0x11), CONF_KNOWN(0, 0x02, NVMET_ID_FIELD) }, 2 },
+	{ NVSIM_SGL_TYPE_BIT_BUCKET, 0, 1u << 16,
+	  "Read with a Bit Bucket descriptor (SGLS bit 16 clear)", { CONF_STATUS(0, 0x11) }, 1 },
+	/* a Segment may only point at a list in the capsule; either code */
+	{ NVSIM_SGL_TYPE_SEGMENT, NVSIM_SGL_SUBTYPE_OFFSET, 0, "Read with a Segment descriptor",
+	  { CONF_STATUS(0, 0x11), CONF_STATUS(0, 0x0d) }, 2 },
+	{ NVSIM_SGL_TYPE_TRANSPORT_DATA_BLOCK, NVSIM_SGL_SUBTYPE_TRANSPORT, 0,
+	  "Read with a Transport SGL Data Block on RDMA", { CONF_STATUS(0, 0x11) }, 1 },
+	/* an unkeyed host address means nothing across a fabric */
+	{ NVSIM_SGL_TYPE_DATA_BLOCK, NVSIM_SGL_SUBTYPE_ADDRESS, 0,
+	  "Read with an unkeyed Data Block, address subtype",
+	  { CONF_STATUS(0, 0x11), CONF_KNOWN(0, 0x02, NVMET_ID_FIELD) }, 2 },
+	{ 0x6, 0, 0, "Read with a descriptor of reserved type 6h", { CONF_STATUS(0, 0x11) }, 1 },
+	{ NVSIM_SGL_TYPE_VENDOR, 0, 0, "Read with a vendor specific descriptor (type Fh)",
+	  { CONF_STATUS(0, 0x11) }, 1 },
+};
+
+static void read_with_id(struct conf_ctx *c, const struct id_row *r)
 {
 	struct capsule cap;
 	struct nvsim_host_status st;
 	struct nvsim_hbuf hb;
+	struct sgl_env e;
 	uint8_t *buf;
 
-	if (!(buf = buf_new(c, e->lba)))
+	if (!env_open(c, &e))
 		return;
-	if (nvsim_hq_buf_reg(e->q, buf, e->lba, &hb)) {
+	if (le32toh(e.id->sgls) & r->unless_sgls) {
+		conf_skip(c, "SGLS %#x: the controller supports this descriptor",
+			  le32toh(e.id->sgls) & r->unless_sgls);
+		return;
+	}
+	if (!(buf = buf_new(c, e.lba)))
+		return;
+	if (nvsim_hq_buf_reg(e.q, buf, e.lba, &hb)) {
 		conf_error(c, "cannot register the buffer");
 		free(buf);
 		return;
 	}
 	rw_sqe(&cap, nvme_cmd_read, 1);
-	nvsim_sgl_keyed_set(&cap.sqe.dptr.keyed, (uintptr_t)buf, e->lba, hb.rkey,
+	nvsim_sgl_keyed_set(&cap.sqe.dptr.keyed, (uintptr_t)buf, e.lba, hb.rkey,
 			    NVSIM_SGL_SUBTYPE_ADDRESS);
-	cap.sqe.dptr.sgl.id = id;
-	raw_exec(e->q, &cap, 0, &st);
-	conf_expect(c, what, &st, set, n);
+	cap.sqe.dptr.sgl.id = nvsim_sgl_id((enum nvsim_sgl_type)r->type,
+					   (enum nvsim_sgl_subtype)r->subtype);
+	raw_exec(e.q, &cap, 0, &st);
+	conf_expect(c, r->what, &st, r->out, r->nout);
 	nvsim_hq_buf_dereg(&hb);
 	free(buf);
 }
 
-#define READ_WITH_ID(c, id, what, ...)                                                      \
-	do {                                                                                \
-		struct sgl_env e_;                                                          \
-		if (env_open((c), &e_))                                                     \
-			read_with_id((c), &e_, (id), (what),                                \
-				     (const struct conf_outcome[]){ __VA_ARGS__ },           \
-				     sizeof((const struct conf_outcome[]){ __VA_ARGS__ }) /   \
-					     sizeof(struct conf_outcome));                 \
-	} while (0)
-
-static void keyed_reserved_subtype(struct conf_ctx *c)
-{
-	READ_WITH_ID(c, nvsim_sgl_id(NVSIM_SGL_TYPE_KEYED_DATA_BLOCK, 0x5),
-		     "Read with a keyed data block of reserved subtype 5h",
-		     CONF_STATUS(0, 0x11), CONF_KNOWN(0, 0x02, "Linux nvmet"));
-}
-
-static void bit_bucket(struct conf_ctx *c)
-{
-	const struct conf_outcome type_invalid[] = { CONF_STATUS(0, 0x11) };
-	struct sgl_env e;
-
-	if (!env_open(c, &e))
-		return;
-	if (le32toh(e.id->sgls) & (1u << 16)) {
-		conf_skip(c, "SGLS bit 16: the controller supports Bit Bucket descriptors");
-		return;
+#define ID_CASE(fn, i)                                                                       \
+	static void fn(struct conf_ctx *c)                                                   \
+	{                                                                                    \
+		read_with_id(c, &id_rows[i]);                                                \
 	}
-	read_with_id(c, &e, nvsim_sgl_id(NVSIM_SGL_TYPE_BIT_BUCKET, 0),
-		     "Read with a Bit Bucket descriptor (SGLS bit 16 clear)", type_invalid, 1);
-}
 
-static void segment_type(struct conf_ctx *c)
-{
-	READ_WITH_ID(c, nvsim_sgl_id(NVSIM_SGL_TYPE_SEGMENT, NVSIM_SGL_SUBTYPE_OFFSET),
-		     "Read with a Segment descriptor", CONF_STATUS(0, 0x11),
-		     CONF_STATUS(0, 0x0d));
-}
-
-static void transport_data_block(struct conf_ctx *c)
-{
-	READ_WITH_ID(c,
-		     nvsim_sgl_id(NVSIM_SGL_TYPE_TRANSPORT_DATA_BLOCK, NVSIM_SGL_SUBTYPE_TRANSPORT),
-		     "Read with a Transport SGL Data Block on RDMA", CONF_STATUS(0, 0x11));
-}
-
-static void data_block_address(struct conf_ctx *c)
-{
-	/* An unkeyed host address means nothing across a fabric. */
-	READ_WITH_ID(c, nvsim_sgl_id(NVSIM_SGL_TYPE_DATA_BLOCK, NVSIM_SGL_SUBTYPE_ADDRESS),
-		     "Read with an unkeyed Data Block, address subtype",
-		     CONF_STATUS(0, 0x11), CONF_KNOWN(0, 0x02, "Linux nvmet"));
-}
-
-static void reserved_type(struct conf_ctx *c)
-{
-	READ_WITH_ID(c, nvsim_sgl_id((enum nvsim_sgl_type)0x6, 0),
-		     "Read with a descriptor of reserved type 6h", CONF_STATUS(0, 0x11));
-}
-
-static void vendor_type(struct conf_ctx *c)
-{
-	READ_WITH_ID(c, nvsim_sgl_id(NVSIM_SGL_TYPE_VENDOR, 0),
-		     "Read with a vendor specific descriptor (type Fh)",
-		     CONF_STATUS(0, 0x11));
-}
+ID_CASE(keyed_reserved_subtype, 0)
+ID_CASE(bit_bucket, 1)
+ID_CASE(segment_type, 2)
+ID_CASE(transport_data_block, 3)
+ID_CASE(data_block_address, 4)
+ID_CASE(reserved_type, 5)
+ID_CASE(vendor_type, 6)
 
 /* ---- in-capsule data ---------------------------------------------------------------- */
 
@@ -370,57 +356,92 @@ static void icd_full(struct conf_ctx *c)
 	free(r);
 }
 
-static void icd_one_byte_more(struct conf_ctx *c)
+/* In-capsule descriptors that reach past the data the capsule carries.
+ * The data area holds IOCCSZ × 16 - 64 bytes, and only the bytes that
+ * arrived are the host's: a descriptor past either names no data the host
+ * sent, and taking it writes whatever the receive buffer held (another
+ * command's data).  The codes: SGL Offset Invalid, "an invalid offset in the
+ * capsule is specified", or Data SGL Length Invalid, the SGL "too short or
+ * too long" (NVMe Base 2.0 §4.3.2, status codes 16h and 0Fh (approx.)). */
+enum icd_shape {
+	ICD_ONE_BYTE_MORE, /* capsule full; the descriptor one byte longer than IOCCSZ allows */
+	ICD_PAST_END,	   /* starts inside the data area, ends half a block beyond it */
+	ICD_WRAPS,	   /* offset + length wraps 2^64 to a small number (catalogue §3.4) */
+	ICD_SHORT,	   /* two blocks described within IOCCSZ, one block sent */
+};
+
+static const struct icd_row {
+	enum icd_shape shape;
+	const char *what;
+	struct conf_outcome out[3];
+	size_t nout;
+} icd_rows[] = {
+	{ ICD_ONE_BYTE_MORE, "in-capsule descriptor of IOCCSZ × 16 - 63 bytes",
+	  { CONF_STATUS(0, 0x0f), CONF_STATUS(0, 0x16) }, 2 },
+	{ ICD_PAST_END, "in-capsule offset + length past the data area",
+	  { CONF_STATUS(0, 0x16), CONF_STATUS(0, 0x0f) }, 2 },
+	{ ICD_WRAPS, "in-capsule offset 2^64 - half a block",
+	  { CONF_STATUS(0, 0x16), CONF_STATUS(0, 0x0f) }, 2 },
+	{ ICD_SHORT, "in-capsule descriptor longer than the capsule's data",
+	  { CONF_STATUS(0, 0x0f), CONF_STATUS(0, 0x16),
+	    CONF_KNOWN(0, 0, "Linux nvmet 6.1, SPDK 23.x (the descriptor is checked against "
+			     "IOCCSZ, not against what arrived)") },
+	  3 },
+};
+
+static void icd_refused(struct conf_ctx *c, const struct icd_row *r)
 {
 	struct sgl_env e;
 	struct capsule cap;
 	struct nvsim_host_status st;
-	uint32_t icd, nlb;
+	uint32_t icd, nlb = 1, len = 0, sent = 0;
+	uint64_t off = 0;
 
 	if (!env_open(c, &e) || !(icd = icd_size(c, &e)))
 		return;
-	nlb = icd / e.lba;
+	switch (r->shape) {
+	case ICD_ONE_BYTE_MORE:
+		nlb = icd / e.lba;
+		len = icd + 1;
+		sent = icd;
+		break;
+	case ICD_PAST_END:
+		off = icd - e.lba / 2;
+		len = e.lba;
+		sent = icd;
+		break;
+	case ICD_WRAPS:
+		off = UINT64_MAX - e.lba / 2 + 1;
+		len = e.lba;
+		sent = e.lba;
+		break;
+	case ICD_SHORT:
+		if (icd < 2 * e.lba) {
+			conf_skip(c, "in-capsule data holds fewer than two blocks");
+			return;
+		}
+		nlb = 2;
+		len = 2 * e.lba;
+		sent = e.lba;
+		break;
+	}
 	rw_sqe(&cap, nvme_cmd_write, nlb);
-	/* The capsule is full; the descriptor claims one byte more. */
-	icd_set(&cap, 0, icd + 1);
-	raw_exec(e.q, &cap, icd, &st);
-	CONF_EXPECT(c, "in-capsule descriptor of IOCCSZ × 16 - 63 bytes", &st,
-		    CONF_STATUS(0, 0x0f), CONF_STATUS(0, 0x16));
+	fill(c, cap.data, sent, 0x53);
+	icd_set(&cap, off, len);
+	raw_exec(e.q, &cap, sent, &st);
+	conf_expect(c, r->what, &st, r->out, r->nout);
 }
 
-static void icd_offset_past_end(struct conf_ctx *c)
-{
-	struct sgl_env e;
-	struct capsule cap;
-	struct nvsim_host_status st;
-	uint32_t icd;
+#define ICD_CASE(fn, i)                                                                      \
+	static void fn(struct conf_ctx *c)                                                   \
+	{                                                                                    \
+		icd_refused(c, &icd_rows[i]);                                                \
+	}
 
-	if (!env_open(c, &e) || !(icd = icd_size(c, &e)))
-		return;
-	rw_sqe(&cap, nvme_cmd_write, 1);
-	/* Starts inside the data area, ends half a block beyond it. */
-	icd_set(&cap, icd - e.lba / 2, e.lba);
-	raw_exec(e.q, &cap, icd, &st);
-	CONF_EXPECT(c, "in-capsule offset + length past the data area", &st,
-		    CONF_STATUS(0, 0x16), CONF_STATUS(0, 0x0f));
-}
-
-static void icd_offset_wraps(struct conf_ctx *c)
-{
-	struct sgl_env e;
-	struct capsule cap;
-	struct nvsim_host_status st;
-	uint32_t icd;
-
-	if (!env_open(c, &e) || !(icd = icd_size(c, &e)))
-		return;
-	rw_sqe(&cap, nvme_cmd_write, 1);
-	/* offset + length wraps to a small number in u64 arithmetic. */
-	icd_set(&cap, UINT64_MAX - e.lba / 2 + 1, e.lba);
-	raw_exec(e.q, &cap, e.lba, &st);
-	CONF_EXPECT(c, "in-capsule offset 2^64 - 256", &st, CONF_STATUS(0, 0x16),
-		    CONF_STATUS(0, 0x0f));
-}
+ICD_CASE(icd_one_byte_more, 0)
+ICD_CASE(icd_offset_past_end, 1)
+ICD_CASE(icd_offset_wraps, 2)
+ICD_CASE(icd_beyond_received, 3)
 
 static void icd_nonzero_offset(struct conf_ctx *c)
 {
@@ -470,29 +491,6 @@ static void icd_on_read(struct conf_ctx *c)
 	raw_exec(e.q, &cap, e.lba, &st);
 	CONF_EXPECT(c, "Read with an in-capsule data descriptor", &st,
 		    CONF_STATUS(0, 0x02), CONF_STATUS(0, 0x11));
-}
-
-static void icd_beyond_received(struct conf_ctx *c)
-{
-	struct sgl_env e;
-	struct capsule cap;
-	struct nvsim_host_status st;
-	uint32_t icd;
-
-	if (!env_open(c, &e) || !(icd = icd_size(c, &e)))
-		return;
-	if (icd < 2 * e.lba) {
-		conf_skip(c, "in-capsule data holds fewer than two blocks");
-		return;
-	}
-	/* Two blocks described, within IOCCSZ, but only one block sent. */
-	rw_sqe(&cap, nvme_cmd_write, 2);
-	fill(c, cap.data, e.lba, 0x53);
-	icd_set(&cap, 0, 2 * e.lba);
-	raw_exec(e.q, &cap, e.lba, &st);
-	CONF_EXPECT(c, "in-capsule descriptor longer than the capsule's data", &st,
-		    CONF_STATUS(0, 0x0f), CONF_STATUS(0, 0x16),
-		    CONF_KNOWN(0, 0, "Linux nvmet and SPDK (check IOCCSZ only)"));
 }
 
 /* ---- Last Segment descriptor lists ------------------------------------------------- */

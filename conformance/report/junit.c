@@ -45,6 +45,7 @@ static void testcase(FILE *out, const struct conf_case_result *res)
 		fprintf(out, "</%s>\n", res->result == CONF_FAIL ? "failure" : "error");
 		break;
 	case CONF_SKIP:
+	case CONF_NOT_RUN:
 		fprintf(out, "      <skipped message=\"");
 		xml_text(out, res->log);
 		fprintf(out, "\"/>\n");
@@ -69,7 +70,7 @@ int conf_report_junit(const struct conf_run *r, FILE *out)
 	fprintf(out, "<testsuites name=\"nvmf-sim conformance\" tests=\"%zu\" failures=\"%u\" "
 		     "errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n",
 		r->n, r->counts[CONF_FAIL], r->counts[CONF_ERROR],
-		r->counts[CONF_SKIP] + r->counts[CONF_WAIVED], r->seconds);
+		r->counts[CONF_SKIP] + r->counts[CONF_WAIVED] + r->counts[CONF_NOT_RUN], r->seconds);
 	for (size_t i = 0; i < r->n;) {
 		const char *group = r->results[i].group;
 		unsigned int tests = 0, fail = 0, err = 0, skip = 0, waived = 0;
@@ -81,7 +82,8 @@ int conf_report_junit(const struct conf_run *r, FILE *out)
 			fail += r->results[j].result == CONF_FAIL;
 			err += r->results[j].result == CONF_ERROR;
 			skip += r->results[j].result == CONF_SKIP ||
-				r->results[j].result == CONF_WAIVED;
+				r->results[j].result == CONF_WAIVED ||
+				r->results[j].result == CONF_NOT_RUN;
 			waived += r->results[j].result == CONF_WAIVED;
 			secs += r->results[j].seconds;
 		}

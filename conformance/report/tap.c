@@ -53,13 +53,17 @@ int conf_report_tap(const struct conf_run *r, FILE *out)
 		fprintf(out, "# %s\n", headline);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct conf_case_result *res = &r->results[i];
-		bool ok = res->result == CONF_PASS || res->result == CONF_SKIP;
+		bool ok = res->result == CONF_PASS || res->result == CONF_SKIP ||
+			  res->result == CONF_NOT_RUN;
 
 		fprintf(out, "%s %zu - %s %s", ok ? "ok" : "not ok", i + 1, res->kase->id,
 			res->kase->title);
 		if (res->result == CONF_SKIP) {
 			fprintf(out, " # SKIP ");
 			directive_text(out, skip_reason(res));
+		} else if (res->result == CONF_NOT_RUN) {
+			fprintf(out, " # SKIP ");
+			directive_text(out, res->log);
 		} else if (res->result == CONF_WAIVED) {
 			fprintf(out, " # TODO waived: ");
 			directive_text(out, res->waiver->reason);

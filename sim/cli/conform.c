@@ -24,7 +24,7 @@ struct conform_opts {
 	enum conf_level level;
 	const char *junit, *tap, *json_file, *markdown, *profile, *discovery_nqn, *refusing_nqn;
 	char profile_name[128];
-	unsigned int timeout_s;
+	unsigned int timeout_s, wait_restart_s;
 	uint32_t quirks;
 	bool list, catalogue, verbose, strict;
 	bool given_nqn, given_trsvcid, given_provider; /* refused without -a */
@@ -47,11 +47,17 @@ static void usage(FILE *out)
 		"  -l, --list                list the selected cases and exit\n"
 		"      --catalogue           print the case table as Markdown and exit\n"
 		"      --level LEVEL         mandatory, optional (default) or informative\n"
-		"      --timeout SEC         stop a case after SEC seconds (default 30)\n"
+		"      --timeout SEC         end a case's waits after SEC seconds (default 30);\n"
+		"                            a command left without a completion for 5 s while\n"
+		"                            its queue is up FAILs \"every command completes\"\n"
+		"      --wait-for-restart SEC after a case that timed out or lost its transport,\n"
+		"                            give the target SEC seconds (default 3) to accept an\n"
+		"                            admin Connect again; if it does not, the run ends:\n"
+		"                            \"target stopped answering during case X\", exit 1\n"
 		"      --junit FILE          JUnit XML report (one testsuite per group)\n"
 		"      --tap FILE            TAP 13 report\n"
 		"      --json FILE           JSON report\n"
-		"      --markdown FILE       Markdown interop report (table and every divergence)\n"
+		"      --markdown FILE       Markdown interop report (table, waivers, every failure)\n"
 		"      --target-profile FILE JSON: {\"name\": ..., \"lacks\": [\"referrals\", ...],\n"
 		"                            \"refusing_nqn\": ..., \"skip\": [{\"id\", \"why\",\n"
 		"                            \"harm\": \"crash\"|\"hang\"}], \"waive\": [{\"id\",\n"
@@ -103,6 +109,7 @@ static int parse(int argc, char **argv, struct conform_opts *o)
 		{ "misbehave", required_argument, NULL, 2010 },
 		{ "markdown", required_argument, NULL, 2011 },
 		{ "strict", no_argument, NULL, 2012 },
+		{ "wait-for-restart", required_argument, NULL, 2013 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -137,6 +144,12 @@ static int parse(int argc, char **argv, struct conform_opts *o)
 		case 2009: o->refusing_nqn = optarg; break;
 		case 2011: o->markdown = optarg; break;
 		case 2012: o->strict = true; break;
+		case 2013:
+			if (cli_parse_u64(optarg, 3600, &v) || !v)
+				return fprintf(stderr, "%s: --wait-for-restart '%s': 1 to 3600 seconds\n",
+					       prog, optarg), -1;
+			o->wait_restart_s = (unsigned int)v;
+			break;
 		case 2010: {
 			char err[128];
 
@@ -565,6 +578,7 @@ int cmd_conform(int argc, char **argv)
 	ro.seed = o.conn.seed;
 	ro.case_timeout_s = o.timeout_s;
 	ro.strict = o.strict;
+	ro.wait_for_restart_s = o.wait_restart_s;
 	ro.progress = o.verbose ? stderr : NULL;
 	if (o.catalogue)
 		return run_catalogue();

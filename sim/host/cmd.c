@@ -76,6 +76,29 @@ uint32_t nvsim_hq_free_slots(const struct nvsim_hq *hq)
 	return hq->nr_free_send;
 }
 
+int nvsim_hq_wait_status(struct nvsim_hq *hq, const struct nvsim_sqe *sqe,
+			 struct nvsim_host_status *st)
+{
+	struct nvsim_cqe cqe;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	st->has_cmd = true;
+	st->opcode = sqe->opcode;
+	st->cid = le16toh(sqe->cid);
+	st->sgl_id = ((const uint8_t *)&sqe->dptr)[15];
+	ret = nvsim_hq_wait_cqe(hq, st->cid, &cqe);
+	if (ret == -EBADMSG) {
+		st->wrong_cid = true;
+		st->cqe = cqe;
+	} else if (ret == -ETIMEDOUT) {
+		st->no_completion = nvsim_hq_connected(hq);
+	}
+	if (ret)
+		return st->err = ret;
+	return nvsim_host_status_from_cqe(st, &cqe);
+}
+
 int nvsim_hq_exec(struct nvsim_hq *hq, struct nvsim_sqe *sqe, void *buf, size_t len,
 		  enum nvsim_dir dir, struct nvsim_host_status *st)
 {
@@ -85,9 +108,9 @@ int nvsim_hq_exec(struct nvsim_hq *hq, struct nvsim_sqe *sqe, void *buf, size_t 
 	memset(st, 0, sizeof(*st));
 	ret = nvsim_hq_start(hq, sqe, buf, len, dir, &cmd);
 	if (!ret)
-		ret = nvsim_hq_wait_cqe(hq, cmd.cid, &cmd.cqe);
+		ret = nvsim_hq_wait_status(hq, sqe, st);
+	else
+		st->err = ret;
 	nvsim_hq_buf_dereg(&cmd.hb);
-	if (ret)
-		return st->err = ret;
-	return nvsim_host_status_from_cqe(st, &cmd.cqe);
+	return ret;
 }

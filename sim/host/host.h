@@ -35,6 +35,15 @@ struct nvsim_host_status {
 	bool has_cqe;
 	struct nvsim_cqe cqe;
 	uint16_t sf; /* status field: SC 7:0, SCT 10:8, More 13, DNR 14 */
+	/* The command, as the helper layer sent it (for messages). */
+	bool has_cmd;
+	uint8_t opcode;
+	uint16_t cid;
+	uint8_t sgl_id; /* SGL descriptor type 7:4, subtype 3:0 */
+	/* err -ETIMEDOUT with the queue still up: the command never completed */
+	bool no_completion;
+	/* err -EBADMSG: cqe is a completion with another CID (has_cqe false) */
+	bool wrong_cid;
 };
 
 /* True when the command completed with status 0. */
@@ -106,12 +115,31 @@ void nvsim_hq_buf_dereg(struct nvsim_hbuf *buf);
 /* Send exactly these bytes as one command capsule (SEND).  Any length up
  * to 64 + icd_max, any content. */
 int nvsim_hq_send_raw(struct nvsim_hq *hq, const void *capsule, size_t len);
-/* Wait for the completion carrying cid; -ETIMEDOUT, -ECONNRESET. */
+/* Wait for the completion carrying cid; -ETIMEDOUT, -ECONNRESET, or
+ * -EBADMSG when cid was the only command outstanding and a completion
+ * with another CID arrived instead (*cqe holds that completion). */
 int nvsim_hq_wait_cqe(struct nvsim_hq *hq, uint16_t cid, struct nvsim_cqe *cqe);
 /* Why the queue died ("" while alive): for messages. */
 const char *nvsim_hq_why_dead(const struct nvsim_hq *hq);
 /* Completions that matched no command we were waiting for. */
 uint64_t nvsim_hq_unexpected_cqes(const struct nvsim_hq *hq);
+
+/* A completion carrying a CID no command of ours was waiting for: an
+ * unknown CID (e.g. a target answering errors with CID 0) or a second
+ * completion of one command.  When exactly one command was outstanding,
+ * it is named, since the completion was most likely its answer. */
+struct nvsim_stray {
+	struct nvsim_cqe cqe;
+	bool duplicate;
+	bool has_expected;
+	uint16_t expected_cid;
+	uint8_t expected_opcode;
+};
+
+#define NVSIM_HQ_STRAYS_KEPT 8
+/* The first NVSIM_HQ_STRAYS_KEPT strays (*n of them); returns how many
+ * arrived in all. */
+uint64_t nvsim_hq_strays(const struct nvsim_hq *hq, const struct nvsim_stray **list, uint32_t *n);
 
 /* ---- helper layer: one command at a time on a queue -------------------------- */
 
@@ -122,6 +150,12 @@ enum nvsim_dir { NVSIM_DIR_NONE, NVSIM_DIR_H2C, NVSIM_DIR_C2H };
 int nvsim_hq_exec(struct nvsim_hq *hq, struct nvsim_sqe *sqe, void *buf, size_t len,
 		  enum nvsim_dir dir, struct nvsim_host_status *st);
 void nvsim_hq_allow_in_capsule(struct nvsim_hq *hq, bool allow);
+/* Wait for the answer to sqe (already sent, e.g. raw) and fill st with it
+ * and the command (opcode, CID, descriptor); a wait that ends with the
+ * queue up sets no_completion, a wrong-CID answer wrong_cid.  Returns 0,
+ * -EREMOTEIO for an error status, or the wait's -errno. */
+int nvsim_hq_wait_status(struct nvsim_hq *hq, const struct nvsim_sqe *sqe,
+			 struct nvsim_host_status *st);
 
 /* Several commands in flight on one queue: start them, then reap them.  A
  * started command owns its buffer until reaped. */

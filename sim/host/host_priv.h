@@ -7,6 +7,35 @@
 #include "host/host.h"
 #include "spec/status.h"
 
+/* Outstanding commands by CID (cidtrack.c). */
+struct nvsim_cid_slot {
+	uint16_t cid;
+	uint8_t opcode;
+	uint8_t pending; /* completions still due for this CID */
+	bool used;
+};
+
+#define NVSIM_CID_OVERFLOW 16
+
+struct nvsim_cid_track {
+	struct nvsim_cid_slot *slot;
+	uint32_t mask;
+	struct nvsim_cid_slot over[NVSIM_CID_OVERFLOW];
+	uint32_t nr_over;
+	uint32_t nr_outstanding;
+	uint16_t last_cid;
+	uint64_t untracked;
+};
+
+enum nvsim_cid_match { NVSIM_CID_MATCHED, NVSIM_CID_UNKNOWN, NVSIM_CID_DUPLICATE };
+
+int nvsim_cid_track_init(struct nvsim_cid_track *t, uint32_t depth);
+void nvsim_cid_track_free(struct nvsim_cid_track *t);
+void nvsim_cid_sent(struct nvsim_cid_track *t, uint16_t cid, uint8_t opcode);
+enum nvsim_cid_match nvsim_cid_done(struct nvsim_cid_track *t, uint16_t cid);
+/* The one command outstanding, when exactly one is. */
+bool nvsim_cid_sole_outstanding(const struct nvsim_cid_track *t, uint16_t *cid, uint8_t *opcode);
+
 struct nvsim_hq {
 	struct nvsim_hq_config cfg;
 	struct verbs_device *dev;
@@ -28,6 +57,10 @@ struct nvsim_hq {
 	struct nvsim_cqe *arrived; /* completions nobody has taken yet */
 	uint32_t arrived_cap, nr_arrived;
 	uint64_t unexpected;
+	struct nvsim_cid_track cids;
+	struct nvsim_stray strays[NVSIM_HQ_STRAYS_KEPT]; /* the first ones */
+	uint32_t nr_strays;
+	uint64_t strays_total;
 	uint16_t crqsize;
 	uint16_t next_cid;
 	bool allow_icd;

@@ -147,7 +147,8 @@ static int setup_qp(struct nvsim_hq *hq)
 	hq->recv = calloc(hq->nr_recv, sizeof(*hq->recv));
 	hq->arrived_cap = hq->nr_recv * 2u;
 	hq->arrived = calloc(hq->arrived_cap, sizeof(*hq->arrived));
-	if (!hq->send_buf || !hq->free_send || !hq->recv || !hq->arrived)
+	if (!hq->send_buf || !hq->free_send || !hq->recv || !hq->arrived ||
+	    nvsim_cid_track_init(&hq->cids, hq->depth))
 		return -ENOMEM;
 	ret = verbs_mr_reg(hq->pd, hq->send_buf, send_bytes, 0, &hq->send_mr);
 	if (!ret)
@@ -310,6 +311,7 @@ void nvsim_hq_close(struct nvsim_hq *hq)
 	free(hq->free_send);
 	free(hq->recv);
 	free(hq->arrived);
+	nvsim_cid_track_free(&hq->cids);
 	free(hq);
 }
 
@@ -347,6 +349,43 @@ static void stash_cqe(struct nvsim_hq *hq, const struct nvsim_cqe *cqe)
 	hq->arrived[hq->nr_arrived++] = *cqe;
 }
 
+static void record_stray(struct nvsim_hq *hq, const struct nvsim_cqe *cqe, bool duplicate)
+{
+	struct nvsim_stray *s = &hq->strays[hq->nr_strays];
+
+	hq->unexpected++;
+	hq->strays_total++;
+	if (hq->nr_strays == NVSIM_HQ_STRAYS_KEPT)
+		return;
+	memset(s, 0, sizeof(*s));
+	s->cqe = *cqe;
+	s->duplicate = duplicate;
+	s->has_expected = nvsim_cid_sole_outstanding(&hq->cids, &s->expected_cid,
+						     &s->expected_opcode);
+	hq->nr_strays++;
+}
+
+static void on_cqe(struct nvsim_hq *hq, const struct nvsim_cqe *cqe)
+{
+	switch (nvsim_cid_done(&hq->cids, le16toh(cqe->cid))) {
+	case NVSIM_CID_MATCHED:
+		stash_cqe(hq, cqe);
+		break;
+	case NVSIM_CID_DUPLICATE:
+		record_stray(hq, cqe, true);
+		break;
+	default:
+		record_stray(hq, cqe, false);
+	}
+}
+
+uint64_t nvsim_hq_strays(const struct nvsim_hq *hq, const struct nvsim_stray **list, uint32_t *n)
+{
+	*list = hq->strays;
+	*n = hq->nr_strays;
+	return hq->strays_total;
+}
+
 static void on_wc(struct nvsim_hq *hq, const struct verbs_wc *wc)
 {
 	if (wc->wr_id & WR_SEND_BIT) {
@@ -362,7 +401,7 @@ static void on_wc(struct nvsim_hq *hq, const struct verbs_wc *wc)
 	if (wc->byte_len < sizeof(struct nvsim_cqe))
 		hq->unexpected++;
 	else
-		stash_cqe(hq, &hq->recv[wc->wr_id]);
+		on_cqe(hq, &hq->recv[wc->wr_id]);
 	if (post_recv(hq, (uint32_t)wc->wr_id))
 		mark_dead(hq, "re-posting a receive failed", NULL);
 }
@@ -399,14 +438,32 @@ bool nvsim_hq_take_cqe(struct nvsim_hq *hq, uint16_t cid, struct nvsim_cqe *out)
 	return false;
 }
 
+/* A stray that arrived since 'seen' while cid was the sole command
+ * outstanding: its answer, with the wrong CID. */
+static bool stray_for(const struct nvsim_hq *hq, uint64_t seen, uint16_t cid,
+		      struct nvsim_cqe *cqe)
+{
+	for (uint32_t i = (uint32_t)seen; i < hq->nr_strays; i++) {
+		const struct nvsim_stray *s = &hq->strays[i];
+
+		if (s->has_expected && s->expected_cid == cid) {
+			*cqe = s->cqe;
+			return true;
+		}
+	}
+	return false;
+}
+
 int nvsim_hq_wait_cqe(struct nvsim_hq *hq, uint16_t cid, struct nvsim_cqe *cqe)
 {
-	uint64_t start = now_ms();
+	uint64_t start = now_ms(), seen = hq->nr_strays;
 
 	for (;;) {
 		nvsim_hq_poll(hq);
 		if (nvsim_hq_take_cqe(hq, cid, cqe))
 			return 0;
+		if (hq->nr_strays > seen && stray_for(hq, seen, cid, cqe))
+			return -EBADMSG;
 		if (hq->dead)
 			return -ECONNRESET;
 		if (timed_out(hq, start))
@@ -439,6 +496,10 @@ int nvsim_hq_send_raw(struct nvsim_hq *hq, const void *capsule, size_t len)
 	if (hq->dead || !hq->connected)
 		return -ECONNRESET;
 	slot = hq->free_send[--hq->nr_free_send];
+	if (len >= 4)
+		nvsim_cid_sent(&hq->cids, (uint16_t)(((const uint8_t *)capsule)[2] |
+						     ((const uint8_t *)capsule)[3] << 8),
+			       ((const uint8_t *)capsule)[0]);
 	dst = hq->send_buf + (size_t)slot * hq->capsule_size;
 	memcpy(dst, capsule, len);
 	sge = (struct verbs_sge){ (uintptr_t)dst, (uint32_t)len, verbs_mr_lkey(hq->send_mr) };
@@ -449,6 +510,9 @@ int nvsim_hq_send_raw(struct nvsim_hq *hq, const void *capsule, size_t len)
 	wr.send_flags = VERBS_SEND_SIGNALED;
 	if (verbs_post_send(hq->qp, &wr, &bad)) {
 		hq->free_send[hq->nr_free_send++] = slot;
+		if (len >= 4)
+			nvsim_cid_done(&hq->cids, (uint16_t)(((const uint8_t *)capsule)[2] |
+							     ((const uint8_t *)capsule)[3] << 8));
 		return -EIO;
 	}
 	return 0;

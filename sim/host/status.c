@@ -56,6 +56,17 @@ const char *nvsim_host_status_str(const struct nvsim_host_status *st, bool fabri
 				 st->cm_reason);
 		return buf;
 	}
+	if (st->wrong_cid) {
+		snprintf(buf, len, "a completion with CID %#x arrived for the command with CID %#x "
+			 "(opcode %02xh)", le16toh(st->cqe.cid), st->cid, st->opcode);
+		return buf;
+	}
+	if (st->no_completion) {
+		snprintf(buf, len, "no completion for the command with CID %#x (opcode %02xh, SGL "
+			 "descriptor %xh/%xh) while the queue stayed up", st->cid, st->opcode,
+			 st->sgl_id >> 4, st->sgl_id & 0xf);
+		return buf;
+	}
 	if (st->err) {
 		snprintf(buf, len, "transport: %s", strerror(-st->err));
 		return buf;

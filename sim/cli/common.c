@@ -25,6 +25,8 @@ void cli_conn_opts_init(struct cli_conn_opts *o)
 	o->kato_ms = 30000;
 }
 
+static void inject_rule_help(FILE *out);
+
 void cli_conn_help(FILE *out)
 {
 	fprintf(out,
@@ -40,9 +42,9 @@ void cli_conn_help(FILE *out)
 		"      --provider NAME       verbs provider: ibv (default with -a) or fake\n"
 		"      --seed N              seed of the embedded simulator (default 1)\n"
 		"      --keep-alive-tmo SEC  keep-alive timeout (default 30)\n"
-		"      --inject RULE         embedded simulator only: fault injection, see\n"
-		"                            `nvmfsim target --help`\n",
+		"      --inject RULE         embedded simulator only: fault injection, repeatable;\n",
 		DEFAULT_HOSTNQN, DEFAULT_HOSTID);
+	inject_rule_help(out);
 }
 
 int cli_parse_u64(const char *text, uint64_t max, uint64_t *out)
@@ -188,7 +190,7 @@ int cli_session_open(const struct cli_conn_opts *o, const char *prog, const char
 {
 	struct nvsim_host_config hc;
 	struct nvsim_host_status st;
-	char addr[320], msg[256];
+	char addr[320], msg[512];
 	int ret;
 
 	memset(s, 0, sizeof(*s));
@@ -254,8 +256,14 @@ void cli_session_close(struct cli_session *s)
 
 void cli_inject_help(FILE *out)
 {
+	fprintf(out, "      --inject RULE         fault injection, repeatable;\n");
+	inject_rule_help(out);
+}
+
+static void inject_rule_help(FILE *out)
+{
 	fprintf(out,
-		"      --inject RULE         fault injection, repeatable; RULE is key=value,...\n"
+		"                            RULE is key=value,...\n"
 		"                            match: opcode=N qid=N nsid=N admin io lba=FIRST-LAST\n"
 		"                            when:  every=N ppm=N (seeded) count=N\n"
 		"                            do:    status=SCT:SC [dnr] | delay-us=N | drop\n"

@@ -70,8 +70,7 @@ static void usage(FILE *out)
 		"  -v, --verbose             a line per case as it ends\n"
 		"      --misbehave SWITCHES  embedded simulator only: break rules on purpose\n"
 		"                            (comma-separated; `--misbehave list` names them)\n"
-		"      --inject RULE         embedded simulator only: fault injection (see\n"
-		"                            `nvmfsim target --help`), e.g. opcode=0x09,admin,status=0:2\n\n"
+		"\n"
 		"Without -a the embedded simulator is the target: -q, -I, --keep-alive-tmo,\n"
 		"--seed and --inject apply to it; -n, -s and --provider need -a.\n\n",
 		NVME_DISC_SUBSYS_NAME);

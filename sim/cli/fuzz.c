@@ -891,7 +891,6 @@ static void usage(FILE *out)
 		"                            exit 1 when the failure reproduces\n\n",
 		BATCH);
 	cli_conn_help(out);
-	cli_inject_help(out);
 }
 
 int cmd_fuzz(int argc, char **argv)

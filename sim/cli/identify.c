@@ -129,7 +129,7 @@ int cmd_identify(int argc, char **argv)
 	struct cli_conn_opts o;
 	struct cli_session s;
 	struct nvsim_host_status st;
-	char nqn[64], msg[256];
+	char nqn[64], msg[512];
 	uint64_t nsid = 0;
 	_Alignas(8) uint8_t buf[4096];
 	int opt, ret;

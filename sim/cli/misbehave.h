@@ -7,7 +7,7 @@
 #include "conformance/runner.h"
 
 struct cli_quirk {
-	uint32_t bit;	       /* enum nvsim_quirk */
+	nvsim_quirks_t bit;    /* one NVSIM_QUIRK_* */
 	const char *name;      /* for --misbehave */
 	const char *what;      /* the rule it breaks */
 	const char *caught_by; /* comma-separated case IDs that must fail */
@@ -17,7 +17,14 @@ extern const struct cli_quirk cli_quirks[];
 extern const size_t cli_nr_quirks;
 
 /* --misbehave "a,b": quirk bits, or -1 naming the unknown one in err. */
-int cli_parse_quirks(const char *list, uint32_t *bits, char *err, size_t len);
+int cli_parse_quirks(const char *list, nvsim_quirks_t *bits, char *err, size_t len);
+/* The same into a 32-bit set, refusing a switch above bit 31: only for a
+ * caller not yet widened to nvsim_quirks_t (sim/cli/conform.c); the macro
+ * picks it by the pointer's type.  Remove both once no caller needs it. */
+int cli_parse_quirks_narrow(const char *list, uint32_t *bits, char *err, size_t len);
+#define cli_parse_quirks(list, bits, err, len)                                               \
+	_Generic((bits), uint32_t *: cli_parse_quirks_narrow, default: cli_parse_quirks)(     \
+		list, bits, err, len)
 
 struct cli_sim_clock {
 	uint64_t ns;
@@ -25,7 +32,7 @@ struct cli_sim_clock {
 
 /* Start the embedded simulator (with quirks) and describe it as the
  * target under test, its clock under the suite's control. */
-int cli_conf_embedded(uint64_t seed, uint32_t quirks, struct cli_sim_clock *clock,
+int cli_conf_embedded(uint64_t seed, nvsim_quirks_t quirks, struct cli_sim_clock *clock,
 		      struct conf_target *t, struct nvsim_embedded **e);
 
 /* The quirk-to-case table as Markdown, for docs/conformance.md. */

@@ -45,7 +45,7 @@ int nvsim_host_status_from_cqe(struct nvsim_host_status *st, const struct nvsim_
 const char *nvsim_host_status_str(const struct nvsim_host_status *st, bool fabrics, char *buf,
 				  size_t len)
 {
-	char sbuf[160];
+	char sbuf[384];
 
 	if (st->cm_rejected) {
 		if (st->cm_sts_valid)

@@ -332,7 +332,7 @@ static void io_other_hostid(struct conf_ctx *c)
 	if (io_try(c, &a, &st))
 		CONF_EXPECT(c, "I/O Connect with another HOSTID", &st, CONF_INVALID_PARAM(DATA, 0),
 			    CONF_PERMIT(1, 0x84, INVALID_HOST_CITE),
-			    CONF_KNOWN(0, 0, "Linux nvmet 6.1 (I/O Connect does not compare HOSTID)"));
+			    CONF_KNOWN(0, 0, "Linux nvmet 6.1 (I/O Connect ignores HOSTID)"));
 }
 
 /* I/O queues are created once the controller is enabled and ready (NVMe Base
@@ -495,7 +495,8 @@ static void io_reconnect_after_disconnect(struct conf_ctx *c)
 		conf_advance(c, i ? 100 : 0);
 		if (!io_try(c, &a, &st))
 			return;
-		if (!(st.has_cqe && st.sf == nvsim_status(0, 0x0c, true)))
+		/* the old QID 1 still bound: Command Sequence Error, DNR or not */
+		if (!(st.has_cqe && nvsim_status_sct(st.sf) == 0 && nvsim_status_sc(st.sf) == 0x0c))
 			break;
 	}
 	CONF_EXPECT(c, disconnect ? "I/O Connect, QID 1 again after Disconnect"
@@ -602,7 +603,7 @@ static const struct conf_case connect_cases[] = {
 	     CONF_MANDATORY, 0, unknown_subnqn),
 	CASE("connect.1.5", "SUBNQN without NUL: Invalid Parameters at data byte 256",
 	     CONNECT ", NVMe Base 2.0 §4.5", CONF_MANDATORY, 0, subnqn_without_nul),
-	CASE("connect.1.6", "malformed HOSTNQN: Invalid Parameters at data byte 512 (or Invalid Host)",
+	CASE("connect.1.6", "malformed HOSTNQN: Invalid Parameters at byte 512, or Invalid Host",
 	     CONNECT ", NVMe Base 2.0 §4.5", CONF_MANDATORY, 0, hostnqn_malformed),
 	CASE("connect.1.7", "HOSTID of zero: Invalid Parameters at data byte 0", CONNECT,
 	     CONF_MANDATORY, 0, hostid_zero),

@@ -388,7 +388,26 @@ static void log_in_pieces(struct conf_ctx *c)
 	free(log);
 }
 
-static void lpo_refused(struct conf_ctx *c, uint64_t past, const char *what)
+/* LPO against the Discovery log's size.  NVMe Base 2.1 Figure 199, LPOL
+ * c): an offset "greater than the size of the log page requested" is
+ * aborted with Invalid Field in Command; an offset equal to the size is not
+ * greater, and is served.  Linux nvmet's missing upper bound here was a
+ * remote kernel memory read open to any host (catalogue §3.4). */
+static const struct lpo_row {
+	uint64_t past; /* bytes past the log's end */
+	bool refused;
+	const char *what;
+} lpo_rows[] = {
+	{ REC_LEN, true, "Get Log Page 70h, 1 KiB past its end" },
+	/* the smallest offset refused, where an off-by-one in the bound shows */
+	{ 4, true, "Get Log Page 70h one dword past its end" },
+	/* far past: a target adding LPO to a buffer address must not wrap */
+	{ 1ull << 40, true, "Get Log Page 70h at LPO 1 TiB past its end" },
+	/* the largest offset served: a bound written as >= refuses it */
+	{ 0, false, "Get Log Page 70h at LPO = the log's size" },
+};
+
+static void lpo_bound(struct conf_ctx *c, const struct lpo_row *r)
 {
 	struct nvsim_host *h;
 	size_t len;
@@ -397,29 +416,33 @@ static void lpo_refused(struct conf_ctx *c, uint64_t past, const char *what)
 	uint8_t buf[REC_LEN];
 
 	if (log && lpo_supported(c, h)) {
-		get_log(h, NVME_LOG_LID_DISCOVER, len + past, buf, sizeof(buf), &st);
-		CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x02));
+		get_log(h, NVME_LOG_LID_DISCOVER, len + r->past, buf, sizeof(buf), &st);
+		if (r->refused)
+			CONF_EXPECT(c, r->what, &st, CONF_STATUS(0, 0x02),
+				    CONF_KNOWN(0, 0, "Linux nvmet without the discovery-log LPO "
+						     "bound (catalogue §3.4)"));
+		else
+			CONF_EXPECT(c, r->what, &st, CONF_OK);
 	}
 	free(log);
 }
 
-static void lpo_past_end(struct conf_ctx *c)
-{
-	lpo_refused(c, REC_LEN, "Get Log Page 70h, 1 KiB past its end");
-}
+#define LPO_CASE(fn, i)                                                                      \
+	static void fn(struct conf_ctx *c)                                                   \
+	{                                                                                    \
+		lpo_bound(c, &lpo_rows[i]);                                                  \
+	}
 
-static void lpo_at_end(struct conf_ctx *c)
-{
-	/* The smallest offset the spec refuses ("greater than the size"):
-	 * where an off-by-one in the bound shows (catalogue §3.4). */
-	lpo_refused(c, 4, "Get Log Page 70h one dword past its end");
-}
+LPO_CASE(lpo_past_end, 0)
+LPO_CASE(lpo_at_end, 1)
+LPO_CASE(lpo_far_away, 2)
+LPO_CASE(lpo_at_size, 3)
 
-static void lpo_far_away(struct conf_ctx *c)
-{
-	/* Far past: a target adding LPO to a buffer address must not wrap. */
-	lpo_refused(c, 1ull << 40, "Get Log Page 70h at LPO 1 TiB past its end");
-}
+/* NVMe Base 2.1 Figure 199 (Get Log Page CDW12, LPOL, byte offsets), b). */
+#define LPO_BITS_IGNORED                                                                     \
+	"NVMe Base 2.1 Figure 199, LPOL b): \"The controller is not required to check that "   \
+	"bits 1:0 are cleared to 00b\"; if it reports no error it \"shall operate as if bits "  \
+	"1:0 are cleared to 00b\""
 
 static void lpo_unaligned(struct conf_ctx *c)
 {
@@ -432,12 +455,10 @@ static void lpo_unaligned(struct conf_ctx *c)
 	if (log && lpo_supported(c, h)) {
 		get_log(h, NVME_LOG_LID_DISCOVER, 2, part, sizeof(part), &st);
 		if (CONF_EXPECT(c, "Get Log Page 70h at LPO 2", &st, CONF_STATUS(0, 0x02),
-				CONF_OK) &&
-		    nvsim_host_ok(&st)) {
-			conf_note(c, "LPO bits 1:0 ignored, as the spec allows");
+				CONF_PERMIT_OK(LPO_BITS_IGNORED)) &&
+		    nvsim_host_ok(&st))
 			conf_check(c, !memcmp(part, log, sizeof(part)),
 				   "LPO 2 accepted but the data is not the log from offset 0");
-		}
 	}
 	free(log);
 }
@@ -532,7 +553,8 @@ static void other_lid_refused(struct conf_ctx *c)
 	get_log(h, NVME_LOG_LID_SMART, 0, buf, sizeof(buf), &st);
 	CONF_EXPECT(c, "discovery Get Log Page 02h (SMART)", &st, CONF_STATUS(0, 0x02),
 		    CONF_STATUS(1, NVME_SC_INVALID_LOG_PAGE),
-		    CONF_KNOWN(0, 0x01, "Linux nvmet before 2021"));
+		    CONF_KNOWN(0, 0x01, "Linux nvmet before 2021 (Invalid Opcode for LID "
+					"other than 70h)"));
 }
 
 static void opcode_refused(struct conf_ctx *c, uint8_t opcode, const char *what)
@@ -609,6 +631,7 @@ static void io_controller_has_no_disc_log(struct conf_ctx *c)
 #define DISC "NVMe-oF 1.1 §5 (approx.)"
 #define DLOG "NVMe Base 2.0 §5.16.1.23 (approx.)"
 #define GLP "NVMe Base 2.0 §5.16 (approx.)"
+#define LPO_SPEC GLP ", NVMe Base 2.1 Figure 199 (LPOL)"
 
 static const struct conf_case discovery_cases[] = {
 	CASE("discovery.1.1", "a host connects to and enables a discovery controller", DISC,
@@ -637,13 +660,13 @@ static const struct conf_case discovery_cases[] = {
 	     CONF_MANDATORY, D | CONF_F_REFERRALS, log_lists_referral),
 	CASE("discovery.3.1", "the log read in 1 KiB pieces by LPO equals the whole read",
 	     DLOG ", " GLP, CONF_MANDATORY, D, log_in_pieces),
-	CASE("discovery.3.2", "LPO past the end of the log is Invalid Field", GLP,
+	CASE("discovery.3.2", "LPO past the end of the log is Invalid Field", LPO_SPEC,
 	     CONF_MANDATORY, D, lpo_past_end),
-	CASE("discovery.3.3", "LPO one dword past the log is Invalid Field", GLP,
+	CASE("discovery.3.3", "LPO one dword past the log is Invalid Field", LPO_SPEC,
 	     CONF_MANDATORY, D, lpo_at_end),
-	CASE("discovery.3.4", "LPO far past the end (1 TiB) is Invalid Field", GLP,
+	CASE("discovery.3.4", "LPO far past the end (1 TiB) is Invalid Field", LPO_SPEC,
 	     CONF_MANDATORY, D, lpo_far_away),
-	CASE("discovery.3.5", "LPO not dword aligned: Invalid Field, or bits 1:0 ignored", GLP,
+	CASE("discovery.3.5", "LPO not dword aligned: Invalid Field, or bits 1:0 ignored", LPO_SPEC,
 	     CONF_MANDATORY, D, lpo_unaligned),
 	CASE("discovery.3.6", "NUMD past the end of the log is served", GLP, CONF_MANDATORY, D,
 	     numd_past_end),
@@ -653,6 +676,8 @@ static const struct conf_case discovery_cases[] = {
 	     CONF_MANDATORY, D, header_alone),
 	CASE("discovery.3.9", "the host's GENCTR-checking reader gets the same log", DLOG,
 	     CONF_MANDATORY, D, host_helper_agrees),
+	CASE("discovery.3.10", "LPO equal to the log's size is served (only greater is refused)",
+	     LPO_SPEC, CONF_OPTIONAL, D, lpo_at_size),
 	CASE("discovery.4.1", "Get Log Page for SMART on a discovery controller is refused", DISC,
 	     CONF_MANDATORY, D, other_lid_refused),
 	CASE("discovery.4.2", "Abort on a discovery controller is Invalid Opcode", DISC,

@@ -279,7 +279,7 @@ static void sel_reserved(struct conf_ctx *c)
 	 * value tells the host nothing it asked for. */
 	get_feat(q, NVME_FEAT_FID_KATO, 4, 0, 0, NULL, 0, &st);
 	CONF_EXPECT(c, "Get Features KATO, reserved SEL 100b", &st, CONF_STATUS(0, 0x02),
-		    CONF_KNOWN(0, 0, "SPDK 23.x and Linux nvmet 6.1 (SEL not decoded)"));
+		    CONF_KNOWN(0, 0, "SPDK nvmf at 3230130, read in source (SEL not decoded)"));
 }
 
 /* ---- SV and unknown FIDs ------------------------------------------------------------------- */
@@ -358,7 +358,8 @@ static void nr_queues_ffff(struct conf_ctx *c, uint32_t cdw11, const char *what)
 	 * outside the spec, but it is outside what the spec recommends. */
 	set_feat(q, NVME_FEAT_FID_NUM_QUEUES, false, cdw11, 0, NULL, 0, &st);
 	CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x02),
-		    CONF_KNOWN(0, 0, "Linux nvmet before its 2020 NCQR/NSQR FFFFh check"));
+		    CONF_KNOWN(0, 0,
+			       "Linux nvmet without the NCQR/NSQR FFFFh check (Amit Engel's patch)"));
 }
 
 static void nr_queues_nsqr_ffff(struct conf_ctx *c)
@@ -659,7 +660,7 @@ static void set_ctrl_feature_with_nsid(struct conf_ctx *c)
 	 * valid here (io and the Identify cases use it). */
 	set_feat(q, NVME_FEAT_FID_KATO, false, conf_target_of(c)->kato_ms, 1, NULL, 0, &st);
 	CONF_EXPECT(c, "Set Features KATO with NSID 1", &st, CONF_STATUS(1, 0x0f),
-		    CONF_KNOWN(0, 0, "Linux nvmet 6.1, SPDK 23.x (NSID ignored)"));
+		    CONF_KNOWN(0, 0, "Linux nvmet 6.1; SPDK nvmf at 3230130 (NSID ignored)"));
 }
 
 static void get_ctrl_feature_broadcast(struct conf_ctx *c)

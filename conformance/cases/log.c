@@ -352,7 +352,8 @@ static void errlog_nsid_not_allowed(struct conf_ctx *c)
 	 * page as though NSID 5 meant something. */
 	get_log(h, NVME_LOG_LID_ERROR, 5, 0, false, buf, sizeof(buf), &st);
 	CONF_EXPECT(c, "Get Log Page 01h with NSID 5", &st, CONF_STATUS(0, 0x02),
-		    CONF_KNOWN(0, 0, "Linux nvmet 6.1 (NSID not checked on controller-scope pages)"));
+		    CONF_KNOWN(0, 0,
+			       "Linux nvmet 6.1 (NSID not checked on controller-scope pages)"));
 }
 
 /* ---- SMART / health (02h) --------------------------------------------------------- */
@@ -746,6 +747,8 @@ static const struct lpo_row {
 	{ FW_LEN, false, "Get Log Page 03h at LPO 512 (its size)" },
 };
 
+#define NVMET_LPO_IGNORED "Linux nvmet 6.1 (LPO ignored: the page is zero-filled)"
+
 static void lpo_bound(struct conf_ctx *c, const struct lpo_row *r)
 {
 	struct nvsim_host *h = open_host(c, 0);
@@ -757,7 +760,7 @@ static void lpo_bound(struct conf_ctx *c, const struct lpo_row *r)
 	get_log(h, NVME_LOG_LID_FW_SLOT, 0, r->lpo, false, buf, sizeof(buf), &st);
 	if (r->refused)
 		CONF_EXPECT(c, r->what, &st, CONF_STATUS(0, 0x02),
-			    CONF_KNOWN(0, 0, "Linux nvmet 6.1 (LPO ignored: the page is zero-filled)"));
+			    CONF_KNOWN(0, 0, NVMET_LPO_IGNORED));
 	else
 		CONF_EXPECT(c, r->what, &st, CONF_OK);
 }

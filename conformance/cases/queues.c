@@ -156,8 +156,10 @@ static void admin_sqhd_wraps(struct conf_ctx *c)
 
 	if (!q)
 		return;
+	/* One command at a time: the Connect took entry 0, so after command i
+	 * (from 0) the head has consumed i + 2 entries. */
 	for (int i = 0; i < 10; i++) {
-		uint16_t sqhd;
+		uint16_t sqhd, want = (uint16_t)((i + 2) % (sqsize + 1));
 
 		nvsim_host_prop_get(q, NVME_REG_VS, false, &v, &st);
 		if (!CONF_EXPECT(c, "Property Get VS", &st, CONF_OK))
@@ -169,6 +171,10 @@ static void admin_sqhd_wraps(struct conf_ctx *c)
 		if (i && !conf_check(c, sqhd == (prev + 1) % (sqsize + 1),
 				     "SQHD went from %u to %u after one command (queue of %u)",
 				     prev, sqhd, sqsize + 1))
+			return;
+		if (!conf_check(c, sqhd == want,
+				"SQHD %u after command %d following the Connect; %u expected", sqhd,
+				i + 1, want))
 			return;
 		prev = sqhd;
 	}

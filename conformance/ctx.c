@@ -167,6 +167,15 @@ static void list_accepted(struct conf_ctx *c, const struct conf_outcome *set, si
 	}
 }
 
+/* A wait that timed out or a connection that broke or was refused: the
+ * runner then checks that the target still answers. */
+static void note_transport(struct conf_ctx *c, const struct nvsim_host_status *st)
+{
+	if (st->err == -ETIMEDOUT || st->err == -ECONNRESET || st->err == -ECONNREFUSED ||
+	    st->err == -EHOSTUNREACH)
+		c->transport_lost = true;
+}
+
 static bool transport_trouble(struct conf_ctx *c, const char *what,
 			      const struct nvsim_host_status *st)
 {
@@ -175,8 +184,7 @@ static bool transport_trouble(struct conf_ctx *c, const char *what,
 	if (!st->err && st->has_cqe && !st->cm_rejected)
 		return false;
 	describe_got(st, got, sizeof(got));
-	if (st->err == -ETIMEDOUT || st->err == -ECONNRESET)
-		c->transport_lost = true;
+	note_transport(c, st);
 	if (st->wrong_cid) {
 		/* a global rule, NVMe Base 2.0 §4.2.4 (approx.): the CQE's CID
 		 * is the command's */
@@ -313,6 +321,7 @@ bool conf_expect_cm(struct conf_ctx *c, const char *what, const struct nvsim_hos
 	}
 	describe_got(st, got, sizeof(got));
 	if (st->err && !st->cm_rejected) {
+		note_transport(c, st);
 		conf_log(c, "ERROR %s: %s", what, got);
 		set_result(c, CONF_ERROR);
 		return false;
@@ -508,6 +517,7 @@ struct nvsim_host *conf_connect(struct conf_ctx *c, const char *subnqn, uint16_t
 	hc.kato_ms = c->t->kato_ms;
 	hc.nr_io_queues = nr_io;
 	if (nvsim_host_connect(&hc, &h, &st)) {
+		note_transport(c, &st);
 		conf_error(c, "connect to %s: %s", subnqn,
 			   nvsim_host_status_str(&st, true, msg, sizeof(msg)));
 		return NULL;
@@ -548,8 +558,10 @@ struct nvsim_hq *conf_queue(struct conf_ctx *c, uint16_t qid, uint16_t sqsize)
 	struct nvsim_hq *q = conf_queue_cm(c, qid, sqsize, NULL, 0, &st);
 	char msg[256];
 
-	if (!q && c->nr_queues < CONF_MAX_QUEUES)
+	if (!q && c->nr_queues < CONF_MAX_QUEUES) {
+		note_transport(c, &st);
 		conf_error(c, "queue %u: %s", qid, nvsim_host_status_str(&st, true, msg, sizeof(msg)));
+	}
 	return q;
 }
 
@@ -657,6 +669,7 @@ struct nvsim_hq *conf_admin(struct conf_ctx *c, bool enable, uint16_t *cntlid)
 	conf_connect_args(c, 0, &a);
 	conf_send_connect(c, q, &a, &st);
 	if (!nvsim_host_ok(&st)) {
+		note_transport(c, &st);
 		conf_error(c, "admin Connect: %s", nvsim_host_status_str(&st, true, msg, sizeof(msg)));
 		return NULL;
 	}
@@ -668,6 +681,7 @@ struct nvsim_hq *conf_admin(struct conf_ctx *c, bool enable, uint16_t *cntlid)
 				1u << NVME_CC_EN_SHIFT | 6u << NVME_CC_IOSQES_SHIFT |
 					4u << NVME_CC_IOCQES_SHIFT,
 				&st)) {
+		note_transport(c, &st);
 		conf_error(c, "enable: %s", nvsim_host_status_str(&st, true, msg, sizeof(msg)));
 		return NULL;
 	}

@@ -164,9 +164,11 @@ static void run_body(struct conf_ctx *c, const struct conf_run_opts *o,
 
 	c->deadline_ms = nvsim_now_ms() + (uint64_t)limit * 1000u;
 	k->run(c);
-	if (nvsim_now_ms() >= c->deadline_ms)
+	if (nvsim_now_ms() >= c->deadline_ms) {
+		c->transport_lost = true;
 		conf_error(c, "stopped after %u s (--timeout): the case's waits ended at its "
 			      "deadline", limit);
+	}
 	conf_ctx_finish(c);
 }
 
@@ -236,7 +238,7 @@ static bool run_one(const struct conf_target *t, const struct conf_run_opts *o,
 	} else {
 		run_body(&c, o, k);
 	}
-	probe = c.transport_lost || c.result == CONF_ERROR;
+	probe = c.transport_lost;
 	conf_ctx_cleanup(&c);
 	apply_waiver(&c, skip || missing ? NULL : waiver_of(t, o, k), res);
 	res->kase = k;

@@ -25,7 +25,7 @@ struct conform_opts {
 	const char *junit, *tap, *json_file, *markdown, *profile, *discovery_nqn, *refusing_nqn;
 	char profile_name[128];
 	unsigned int timeout_s, wait_restart_s;
-	uint32_t quirks;
+	nvsim_quirks_t quirks;
 	bool list, catalogue, verbose, strict;
 	bool given_nqn, given_trsvcid, given_provider; /* refused without -a */
 };

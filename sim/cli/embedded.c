@@ -69,7 +69,9 @@ int nvsim_embedded_start(const struct nvsim_embedded_config *cfg, struct nvsim_e
 	struct verbs_fake_config fc = { .seed = cfg->seed };
 	struct nvsim_port_config pc = { .portid = 1, .trtype = NVMF_TRTYPE_RDMA,
 					.adrfam = NVMF_ADDR_FAMILY_IP4, .traddr = "127.0.0.1",
-					.trsvcid = "4420" };
+					.trsvcid = "4420",
+					/* CATTR may disable SQ flow control (connect.c) */
+					.treq = NVMF_TREQ_DISABLE_SQFLOW };
 	struct nvsim_port_config ref = { .portid = 2, .trtype = NVMF_TRTYPE_RDMA,
 					 .adrfam = NVMF_ADDR_FAMILY_IP4, .traddr = "127.0.0.2",
 					 .trsvcid = "4420" };

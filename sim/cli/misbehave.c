@@ -30,7 +30,8 @@ const struct cli_quirk cli_quirks[] = {
 	  "Identify Namespace with NSID FFFFFFFFh answers zeros", "identify.2.3" },
 	{ NVSIM_QUIRK_HOSTID_SETTABLE, "hostid-settable",
 	  "Set Features Host Identifier is accepted over fabrics", "features.6.1" },
-	{ NVSIM_QUIRK_WRONG_SQHD, "wrong-sqhd", "CQE SQ head is one entry ahead", "connect.1.17" },
+	{ NVSIM_QUIRK_WRONG_SQHD, "wrong-sqhd", "CQE SQ head is one entry ahead",
+	  "connect.1.17,queues.1.1" },
 	{ NVSIM_QUIRK_NO_IPO, "no-ipo", "Connect Invalid Parameters carries no IATTR/IPO",
 	  "connect.1.4,connect.1.8,connect.2.2" },
 	{ NVSIM_QUIRK_CNTLID_ZERO, "cntlid-zero", "Connect reports CNTLID 0, outside 1h..FFEFh",
@@ -101,8 +102,7 @@ const struct cli_quirk cli_quirks[] = {
 
 const size_t cli_nr_quirks = sizeof(cli_quirks) / sizeof(cli_quirks[0]);
 
-/* (name): the macro of the same name in misbehave.h would pick the shim. */
-int(cli_parse_quirks)(const char *list, nvsim_quirks_t *bits, char *err, size_t len)
+int cli_parse_quirks(const char *list, nvsim_quirks_t *bits, char *err, size_t len)
 {
 	char buf[512], *save = NULL;
 
@@ -123,21 +123,6 @@ int(cli_parse_quirks)(const char *list, nvsim_quirks_t *bits, char *err, size_t 
 		}
 		*bits |= cli_quirks[i].bit;
 	}
-	return 0;
-}
-
-int cli_parse_quirks_narrow(const char *list, uint32_t *bits, char *err, size_t len)
-{
-	nvsim_quirks_t wide = *bits;
-
-	if ((cli_parse_quirks)(list, &wide, err, len))
-		return -1;
-	if (wide >> 32) {
-		snprintf(err, len, "'%s' needs the 64-bit switch set this build's caller lacks",
-			 list);
-		return -1;
-	}
-	*bits = (uint32_t)wide;
 	return 0;
 }
 

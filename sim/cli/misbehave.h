@@ -18,14 +18,6 @@ extern const size_t cli_nr_quirks;
 
 /* --misbehave "a,b": quirk bits, or -1 naming the unknown one in err. */
 int cli_parse_quirks(const char *list, nvsim_quirks_t *bits, char *err, size_t len);
-/* The same into a 32-bit set, refusing a switch above bit 31: only for a
- * caller not yet widened to nvsim_quirks_t (sim/cli/conform.c); the macro
- * picks it by the pointer's type.  Remove both once no caller needs it. */
-int cli_parse_quirks_narrow(const char *list, uint32_t *bits, char *err, size_t len);
-#define cli_parse_quirks(list, bits, err, len)                                               \
-	_Generic((bits), uint32_t *: cli_parse_quirks_narrow, default: cli_parse_quirks)(     \
-		list, bits, err, len)
-
 struct cli_sim_clock {
 	uint64_t ns;
 };

@@ -49,7 +49,7 @@ int nvsim_exec_admin(struct nvsim_req *req)
 {
 	/* Only fabrics commands are allowed until CSTS.RDY (Linux
 	 * nvmet_check_ctrl_status; NVMe Base 2.0 §3.5.1 (approx.)). */
-	if (!nvsim_ctrl_ready(req->ctrl))
+	if (!nvsim_ctrl_ready(req->ctrl) && !nvsim_quirk(req->ctrl, NVSIM_QUIRK_ADMIN_BEFORE_READY))
 		return nvsim_req_fail(req, NVSIM_SC_GENERIC(NVME_SC_CMD_SEQ_ERROR),
 				      NVSIM_SQE_OFF_OPCODE);
 	if (req->ctrl->cfg.discovery && !discovery_allows(req->sqe.opcode))

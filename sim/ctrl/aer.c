@@ -91,7 +91,7 @@ int nvsim_exec_aer(struct nvsim_req *req)
 	struct nvsim_ctrl *ctrl = req->ctrl;
 
 	if (ctrl->aer_outstanding > ctrl->cfg.aerl &&
-	    !((ctrl->cfg.quirks & NVSIM_QUIRK_NO_AER_LIMIT) && ctrl->aer_outstanding < 64))
+	    !(nvsim_quirk(ctrl, NVSIM_QUIRK_NO_AER_LIMIT) && ctrl->aer_outstanding < 64))
 		return nvsim_req_fail(req, NVSIM_SC_CMD_SPECIFIC(NVME_SC_ASYNC_LIMIT),
 				      NVSIM_SQE_OFF_OPCODE);
 	ctrl->aer_outstanding++;

@@ -225,7 +225,8 @@ struct nvsim_queue *nvsim_queue_get(struct nvsim_ctrl *ctrl, uint16_t qid)
 
 int nvsim_ctrl_set_admin_queue_size(struct nvsim_ctrl *ctrl, uint16_t sqsize)
 {
-	if (!sqsize || sqsize > ctrl->cfg.mqes)
+	if ((!sqsize && !nvsim_quirk(ctrl, NVSIM_QUIRK_SQSIZE_ZERO_OK)) ||
+	    (sqsize > ctrl->cfg.mqes && !nvsim_quirk(ctrl, NVSIM_QUIRK_QUEUE_SIZE_UNCHECKED)))
 		return -EINVAL;
 	ctrl->admin.sqsize = sqsize;
 	return 0;
@@ -235,9 +236,12 @@ int nvsim_ctrl_add_io_queue(struct nvsim_ctrl *ctrl, uint16_t qid, uint16_t sqsi
 {
 	struct nvsim_queue *q;
 
-	if (!qid || qid > ctrl->io_queues_granted || !sqsize || sqsize > ctrl->cfg.mqes)
+	if (!qid || qid > ctrl->io_queues_granted)
 		return -EINVAL;
-	if (!nvsim_ctrl_ready(ctrl))
+	if ((!sqsize && !nvsim_quirk(ctrl, NVSIM_QUIRK_SQSIZE_ZERO_OK)) ||
+	    (sqsize > ctrl->cfg.mqes && !nvsim_quirk(ctrl, NVSIM_QUIRK_QUEUE_SIZE_UNCHECKED)))
+		return -EINVAL;
+	if (!nvsim_ctrl_ready(ctrl) && !nvsim_quirk(ctrl, NVSIM_QUIRK_IO_CONNECT_BEFORE_ENABLE))
 		return -EAGAIN;
 	if (ctrl->ioq[qid])
 		return -EEXIST;
@@ -363,7 +367,9 @@ size_t nvsim_req_data_len(const struct nvsim_req *req)
 
 uint64_t nvsim_mdts_bytes(const struct nvsim_ctrl *ctrl)
 {
-	return ctrl->cfg.mdts ? (uint64_t)NVSIM_PAGE_SIZE << ctrl->cfg.mdts : UINT64_MAX;
+	if (!ctrl->cfg.mdts || nvsim_quirk(ctrl, NVSIM_QUIRK_NO_MDTS))
+		return UINT64_MAX;
+	return (uint64_t)NVSIM_PAGE_SIZE << ctrl->cfg.mdts;
 }
 
 /* The data the host described must match what the command moves; a longer
@@ -385,7 +391,11 @@ void nvsim_req_complete(struct nvsim_req *req)
 	struct nvsim_queue *q = req->queue;
 	nvsim_done_fn done = req->done;
 	void *arg = req->done_arg;
-	struct nvsim_cqe cqe = {
+	struct nvsim_cqe cqe;
+
+	if (nvsim_quirk(ctrl, NVSIM_QUIRK_DNR_CLEAR))
+		req->status &= (uint16_t)~NVME_SC_DNR;
+	cqe = (struct nvsim_cqe){
 		.dw0 = htole32(req->dw0),
 		.dw1 = htole32(req->dw1),
 		.sqhd = htole16(q->sqhd),

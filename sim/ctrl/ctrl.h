@@ -89,28 +89,55 @@ struct nvsim_log_source {
 
 /* Deliberate misbehaviour, for proving that the conformance suite has
  * teeth: each switch breaks one rule and some case must notice.  Never set
- * outside that test. */
-enum nvsim_quirk {
-	NVSIM_QUIRK_WRONG_LBAF = 1u << 0,	   /* Identify NS names the other LBA format */
-	NVSIM_QUIRK_OPCODE_NOT_FIELD = 1u << 1,   /* reserved CNS: Invalid Opcode */
-	NVSIM_QUIRK_NO_KATO_EXPIRY = 1u << 2,	   /* keep-alive never expires */
-	NVSIM_QUIRK_LPO_OFF_BY_ONE = 1u << 3,	   /* LPO one dword past the page accepted */
-	NVSIM_QUIRK_NO_LBA_CHECK = 1u << 4,	   /* I/O past the end succeeds */
-	NVSIM_QUIRK_NO_AER_LIMIT = 1u << 5,	   /* AERs beyond AERL + 1 accepted */
-	NVSIM_QUIRK_WRONG_ID_CNTLID = 1u << 6,   /* Identify CNTLID differs from Connect's */
-	NVSIM_QUIRK_PROPERTY_SET_RO = 1u << 7,   /* Property Set of VS accepted */
-	NVSIM_QUIRK_NSID_ALL_OK = 1u << 8,	   /* Identify NS with NSID FFFFFFFFh answers zeros */
-	NVSIM_QUIRK_HOSTID_SETTABLE = 1u << 9,   /* Set Features Host Identifier accepted */
-	/* target wing */
-	NVSIM_QUIRK_WRONG_SQHD = 1u << 16,	   /* SQ head one too far */
-	NVSIM_QUIRK_NO_IPO = 1u << 17,	   /* Connect Invalid Parameters without IPO */
-	NVSIM_QUIRK_CNTLID_ZERO = 1u << 18,	   /* Connect reports CNTLID 0 */
-	NVSIM_QUIRK_STATIC_CNTLID_OK = 1u << 19, /* admin Connect with CNTLID != FFFFh accepted */
-	NVSIM_QUIRK_RECFMT_IGNORED = 1u << 20,   /* Connect RECFMT not checked */
-	NVSIM_QUIRK_DISCONNECT_ADMIN_OK = 1u << 21, /* Disconnect on the admin queue succeeds */
-	NVSIM_QUIRK_WRONG_SQID = 1u << 22,	   /* CQE SQID off by one */
-	NVSIM_QUIRK_NO_HOST_FILTER = 1u << 23,   /* Discovery lists subsystems to every host */
-};
+ * outside that test.  A 64-bit set (more switches than an enum constant,
+ * an int, can name): controller wing bits 0-15 and 32-47, target wing
+ * 16-31 and 48-63; a switch whose rule spans both wings sits with the
+ * controller and the target reads it too. */
+typedef uint64_t nvsim_quirks_t;
+
+#define NVSIM_QUIRK(n) ((nvsim_quirks_t)1 << (n))
+/* controller wing */
+#define NVSIM_QUIRK_WRONG_LBAF NVSIM_QUIRK(0) /* Identify NS names the other LBA format */
+#define NVSIM_QUIRK_OPCODE_NOT_FIELD NVSIM_QUIRK(1) /* reserved CNS: Invalid Opcode */
+#define NVSIM_QUIRK_NO_KATO_EXPIRY NVSIM_QUIRK(2) /* keep-alive never expires */
+#define NVSIM_QUIRK_LPO_OFF_BY_ONE NVSIM_QUIRK(3) /* LPO one dword past any page accepted */
+#define NVSIM_QUIRK_NO_LBA_CHECK NVSIM_QUIRK(4) /* I/O past the end succeeds */
+#define NVSIM_QUIRK_NO_AER_LIMIT NVSIM_QUIRK(5) /* AERs beyond AERL + 1 accepted */
+#define NVSIM_QUIRK_WRONG_ID_CNTLID NVSIM_QUIRK(6) /* Identify CNTLID differs from Connect's */
+#define NVSIM_QUIRK_PROPERTY_SET_RO NVSIM_QUIRK(7) /* Property Set of VS accepted */
+#define NVSIM_QUIRK_NSID_ALL_OK NVSIM_QUIRK(8) /* Identify NS with NSID FFFFFFFFh answers zeros */
+#define NVSIM_QUIRK_HOSTID_SETTABLE NVSIM_QUIRK(9) /* Set Features Host Identifier accepted */
+#define NVSIM_QUIRK_DNR_CLEAR NVSIM_QUIRK(10) /* every error has DNR clear (both wings) */
+#define NVSIM_QUIRK_NO_MDTS NVSIM_QUIRK(11) /* transfers above MDTS executed (both wings) */
+#define NVSIM_QUIRK_NO_ERROR_LOG NVSIM_QUIRK(12) /* errors not recorded in the Error log */
+#define NVSIM_QUIRK_NQ_FFFF_OK NVSIM_QUIRK(13) /* Number of Queues NSQR/NCQR FFFFh accepted */
+#define NVSIM_QUIRK_KAS_WRONG NVSIM_QUIRK(14) /* KATO rounded to 10x the KAS granularity */
+#define NVSIM_QUIRK_KEYED_LEN_UNCHECKED NVSIM_QUIRK(15) /* keyed SGL length vs NLB not checked */
+#define NVSIM_QUIRK_NQ_AFTER_IO_OK NVSIM_QUIRK(32) /* Number of Queues accepted with I/O queues */
+#define NVSIM_QUIRK_SV_ACCEPTED NVSIM_QUIRK(33) /* SV on a non-saveable feature accepted */
+#define NVSIM_QUIRK_SEL_RESERVED_OK NVSIM_QUIRK(34) /* Get Features reserved SEL: current value */
+#define NVSIM_QUIRK_BAD_NSID_ZEROES NVSIM_QUIRK(35) /* Identify NS, NSID 0 or > NN: zeros */
+#define NVSIM_QUIRK_LBA_INTERNAL_ERROR NVSIM_QUIRK(36) /* LBA out of range: Internal Error */
+#define NVSIM_QUIRK_AFI_ZERO NVSIM_QUIRK(37) /* Firmware Slot log names no active slot */
+#define NVSIM_QUIRK_ADMIN_BEFORE_READY NVSIM_QUIRK(38) /* admin commands served before RDY */
+#define NVSIM_QUIRK_CFS_IGNORED NVSIM_QUIRK(39) /* CC.EN with bad IOSQES/IOCQES gets RDY */
+#define NVSIM_QUIRK_RESERVED_LID_OK NVSIM_QUIRK(40) /* a reserved LID reads as zeros */
+/* target wing */
+#define NVSIM_QUIRK_WRONG_SQHD NVSIM_QUIRK(16) /* SQ head one too far */
+#define NVSIM_QUIRK_NO_IPO NVSIM_QUIRK(17) /* Connect Invalid Parameters without IPO */
+#define NVSIM_QUIRK_CNTLID_ZERO NVSIM_QUIRK(18) /* Connect reports CNTLID 0 */
+#define NVSIM_QUIRK_STATIC_CNTLID_OK NVSIM_QUIRK(19) /* admin Connect for a static CNTLID */
+#define NVSIM_QUIRK_RECFMT_IGNORED NVSIM_QUIRK(20) /* Connect RECFMT not checked */
+#define NVSIM_QUIRK_DISCONNECT_ADMIN_OK NVSIM_QUIRK(21) /* Disconnect on the admin queue succeeds */
+#define NVSIM_QUIRK_WRONG_SQID NVSIM_QUIRK(22) /* CQE SQID off by one */
+#define NVSIM_QUIRK_NO_HOST_FILTER NVSIM_QUIRK(23) /* Discovery lists subsystems to every host */
+#define NVSIM_QUIRK_IO_CONNECT_BEFORE_ENABLE NVSIM_QUIRK(24) /* I/O Connect before CSTS.RDY */
+#define NVSIM_QUIRK_HOSTID_NOT_COMPARED NVSIM_QUIRK(25) /* I/O Connect HOSTID not compared */
+#define NVSIM_QUIRK_QUEUE_SIZE_UNCHECKED NVSIM_QUIRK(26) /* CM HSQSIZE / Connect SQSIZE unbounded */
+#define NVSIM_QUIRK_ICD_OFFSET_UNCHECKED NVSIM_QUIRK(27) /* in-capsule data offset not checked */
+#define NVSIM_QUIRK_HOSTNQN_UNCHECKED NVSIM_QUIRK(28) /* Connect HOSTNQN syntax not checked */
+#define NVSIM_QUIRK_ZERO_HOSTID_OK NVSIM_QUIRK(29) /* Connect HOSTID of zero accepted */
+#define NVSIM_QUIRK_SQSIZE_ZERO_OK NVSIM_QUIRK(30) /* Connect SQSIZE 0 accepted */
 
 struct nvsim_ctrl_config {
 	uint16_t cntlid;
@@ -147,7 +174,7 @@ struct nvsim_ctrl_config {
 	uint8_t trtype; /* for error log entries */
 
 	struct nvsim_log_source extra_log; /* size == NULL: none */
-	uint32_t quirks;		    /* enum nvsim_quirk; 0 in every real use */
+	nvsim_quirks_t quirks;		    /* NVSIM_QUIRK_* bits; 0 in every real use */
 
 	uint64_t seed; /* fault-injection PRNG */
 	struct nvsim_clock clock;

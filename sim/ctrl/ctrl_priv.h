@@ -125,6 +125,12 @@ struct nvsim_ctrl {
 	uint64_t prng;
 };
 
+/* Whether a misbehaviour switch is on (ctrl.h); false in every real use. */
+static inline bool nvsim_quirk(const struct nvsim_ctrl *ctrl, nvsim_quirks_t q)
+{
+	return (ctrl->cfg.quirks & q) != 0;
+}
+
 /* ctrl.c */
 uint64_t nvsim_now(const struct nvsim_ctrl *ctrl);
 struct nvsim_queue *nvsim_queue_get(struct nvsim_ctrl *ctrl, uint16_t qid);

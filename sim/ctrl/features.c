@@ -117,10 +117,10 @@ static uint16_t set_number_of_queues(struct nvsim_req *req, uint32_t cdw11)
 	uint32_t want = (nsqr < ncqr ? nsqr : ncqr) + 1;
 
 	/* FFFFh would ask for 65536 queues, more than a QID can name. */
-	if (nsqr == 0xffff || ncqr == 0xffff)
+	if ((nsqr == 0xffff || ncqr == 0xffff) && !nvsim_quirk(ctrl, NVSIM_QUIRK_NQ_FFFF_OK))
 		return invalid_field(req, NVSIM_SQE_OFF_CDW11);
 	/* The count is fixed once I/O queues exist (§5.27.1.5 (approx.)). */
-	if (ctrl->nr_io_queues_live)
+	if (ctrl->nr_io_queues_live && !nvsim_quirk(ctrl, NVSIM_QUIRK_NQ_AFTER_IO_OK))
 		return nvsim_req_fail(req, NVSIM_SC_GENERIC(NVME_SC_CMD_SEQ_ERROR),
 				      NVSIM_SQE_OFF_CDW10);
 	ctrl->io_queues_granted =
@@ -200,7 +200,7 @@ static uint16_t set_feature(struct nvsim_req *req, uint8_t fid, uint32_t cdw11)
 	case NVME_FEAT_FID_KATO:
 		return set_kato(req, cdw11);
 	case NVME_FEAT_FID_HOST_ID:
-		if (ctrl->cfg.quirks & NVSIM_QUIRK_HOSTID_SETTABLE)
+		if (nvsim_quirk(ctrl, NVSIM_QUIRK_HOSTID_SETTABLE))
 			return 0;
 		/* Over fabrics the host identifier comes from Connect
 		 * (NVMe-oF 1.1 §3.3 (approx.)); SPDK answers the same. */
@@ -241,7 +241,7 @@ int nvsim_exec_set_features(struct nvsim_req *req)
 		return status;
 	if (req->ctrl->cfg.discovery && !discovery_feature(fid))
 		return invalid_field(req, NVSIM_SQE_OFF_CDW10);
-	if (cdw10 & NVSIM_FEAT_SV)
+	if ((cdw10 & NVSIM_FEAT_SV) && !nvsim_quirk(req->ctrl, NVSIM_QUIRK_SV_ACCEPTED))
 		return nvsim_req_fail(req, NVSIM_SC_CMD_SPECIFIC(NVME_SC_FEATURE_NOT_SAVEABLE),
 				      NVSIM_SQE_OFF_CDW10);
 	return set_feature(req, fid, le32toh(req->sqe.cdw11));
@@ -295,7 +295,7 @@ int nvsim_exec_get_features(struct nvsim_req *req)
 		return status;
 	if (!feature_supported(fid) || (req->ctrl->cfg.discovery && !discovery_feature(fid)))
 		return invalid_field(req, NVSIM_SQE_OFF_CDW10);
-	if (sel > SEL_SUPPORTED)
+	if (sel > SEL_SUPPORTED && !nvsim_quirk(req->ctrl, NVSIM_QUIRK_SEL_RESERVED_OK))
 		return invalid_field(req, NVSIM_SQE_OFF_CDW10);
 	if (sel == SEL_SUPPORTED) {
 		/* Not saveable, not namespace specific; changeable unless it

@@ -72,7 +72,7 @@ static void fill_id_ns(const struct nvsim_ctrl *ctrl, const struct nvsim_ns *ns,
 	id->nuse = htole64(ns->nlb);
 	id->nlbaf = NVSIM_NS_NR_LBAF - 1;
 	id->flbas = ns->flbas;
-	if (ctrl->cfg.quirks & NVSIM_QUIRK_WRONG_LBAF)
+	if (nvsim_quirk(ctrl, NVSIM_QUIRK_WRONG_LBAF))
 		id->flbas ^= 1; /* the other of our two formats */
 	id->dlfeat = 0x08 | 0x01; /* DEAC in Write Zeroes; deallocated blocks read zeros */
 	id->lbaf[0].ds = 9;
@@ -143,7 +143,8 @@ int nvsim_exec_identify(struct nvsim_req *req)
 		/* NSID 0 and FFFFFFFFh (no namespace management) are invalid;
 		 * a valid but inactive NSID returns zeros. */
 		if (!nvsim_nsid_in_range(ctrl, nsid) &&
-		    !(nsid == NVSIM_NSID_ALL && (ctrl->cfg.quirks & NVSIM_QUIRK_NSID_ALL_OK)))
+		    !(nsid == NVSIM_NSID_ALL && nvsim_quirk(ctrl, NVSIM_QUIRK_NSID_ALL_OK)) &&
+		    !(nsid != NVSIM_NSID_ALL && nvsim_quirk(ctrl, NVSIM_QUIRK_BAD_NSID_ZEROES)))
 			return invalid_ns(req);
 		ns = nvsim_ns_get(ctrl, nsid);
 		if (ns)
@@ -164,7 +165,7 @@ int nvsim_exec_identify(struct nvsim_req *req)
 		fill_ns_descs(ns, buf);
 		break;
 	default:
-		if (ctrl->cfg.quirks & NVSIM_QUIRK_OPCODE_NOT_FIELD)
+		if (nvsim_quirk(ctrl, NVSIM_QUIRK_OPCODE_NOT_FIELD))
 			return nvsim_req_fail(req, NVSIM_SC_GENERIC(NVME_SC_INVALID_OPCODE),
 					      NVSIM_SQE_OFF_OPCODE);
 		return nvsim_req_fail(req, NVSIM_SC_GENERIC(NVME_SC_INVALID_FIELD),

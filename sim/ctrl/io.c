@@ -18,15 +18,28 @@ static uint16_t io_fail(struct nvsim_req *req, uint16_t status, uint16_t loc)
 static uint16_t check_lba_range(struct nvsim_req *req, const struct nvsim_ns *ns, uint64_t slba,
 				uint64_t nlb)
 {
-	if (req->ctrl->cfg.quirks & NVSIM_QUIRK_NO_LBA_CHECK)
+	unsigned int sc;
+
+	if (nvsim_quirk(req->ctrl, NVSIM_QUIRK_NO_LBA_CHECK))
 		return 0;
 	if (slba >= ns->nlb || nlb > ns->nlb - slba) {
 		req->err_lba = slba;
 		req->has_err_lba = true;
-		return io_fail(req, NVSIM_SC_GENERIC(NVME_SC_LBA_RANGE),
-			       offsetof(struct nvsim_sqe_rw, slba));
+		sc = nvsim_quirk(req->ctrl, NVSIM_QUIRK_LBA_INTERNAL_ERROR) ? NVME_SC_INTERNAL
+									    : NVME_SC_LBA_RANGE;
+		return io_fail(req, NVSIM_SC_GENERIC(sc), offsetof(struct nvsim_sqe_rw, slba));
 	}
 	return 0;
+}
+
+/* keyed-length-unchecked: the command moves what the host's keyed SGL
+ * covers, whatever NLB says. */
+static bool keyed_len_unchecked(const struct nvsim_req *req)
+{
+	enum nvsim_sgl_type t = nvsim_sgl_type_of(req->sqe.dptr.sgl.id);
+
+	return nvsim_quirk(req->ctrl, NVSIM_QUIRK_KEYED_LEN_UNCHECKED) &&
+	       (t == NVSIM_SGL_TYPE_KEYED_DATA_BLOCK || t == NVSIM_SGL_TYPE_LAST_SEGMENT);
 }
 
 static uint16_t backend_status(struct nvsim_req *req, int err, bool writing)
@@ -53,6 +66,11 @@ static uint16_t rw_prepare(struct nvsim_req *req, const struct nvsim_ns *ns, uin
 	if (*bytes > nvsim_mdts_bytes(req->ctrl))
 		return io_fail(req, NVSIM_SC_GENERIC(NVME_SC_INVALID_FIELD),
 			       offsetof(struct nvsim_sqe_rw, nlb));
+	if (keyed_len_unchecked(req)) {
+		if (nvsim_req_data_len(req) < *bytes)
+			*bytes = nvsim_req_data_len(req);
+		return 0;
+	}
 	return nvsim_req_check_data_len(req, *bytes);
 }
 
@@ -76,7 +94,7 @@ static uint16_t exec_read(struct nvsim_req *req, struct nvsim_ns *ns)
 
 	if (status)
 		return status;
-	err = nvsim_ns_read_into(ns, off, req->data, (size_t)bytes);
+	err = bytes ? nvsim_ns_read_into(ns, off, req->data, (size_t)bytes) : 0;
 	if (err)
 		return backend_status(req, err, false);
 	count_read(ns, bytes);
@@ -91,7 +109,7 @@ static uint16_t exec_write(struct nvsim_req *req, struct nvsim_ns *ns)
 
 	if (status)
 		return status;
-	err = nvsim_ns_write_from(ns, off, req->data, (size_t)bytes);
+	err = bytes ? nvsim_ns_write_from(ns, off, req->data, (size_t)bytes) : 0;
 	if (err)
 		return backend_status(req, err, true);
 	count_write(ns, bytes);
@@ -106,7 +124,7 @@ static uint16_t exec_compare(struct nvsim_req *req, struct nvsim_ns *ns)
 
 	if (status)
 		return status;
-	same = nvsim_ns_compare(ns, off, req->data, (size_t)bytes);
+	same = bytes ? nvsim_ns_compare(ns, off, req->data, (size_t)bytes) : 1;
 	if (same < 0)
 		return backend_status(req, same, false);
 	ns->host_read_cmds++;

@@ -9,7 +9,8 @@
  * cut off earlier than it asked. */
 uint32_t nvsim_kato_round(const struct nvsim_ctrl *ctrl, uint32_t kato_ms)
 {
-	uint64_t unit = (uint64_t)ctrl->cfg.kas * KAS_UNIT_MS;
+	uint64_t unit = (uint64_t)ctrl->cfg.kas * KAS_UNIT_MS *
+			(nvsim_quirk(ctrl, NVSIM_QUIRK_KAS_WRONG) ? 10 : 1);
 	uint64_t rounded = (kato_ms + unit - 1) / unit * unit;
 
 	return rounded > UINT32_MAX ? UINT32_MAX / unit * unit : (uint32_t)rounded;
@@ -26,7 +27,7 @@ void nvsim_keep_alive_check(struct nvsim_ctrl *ctrl)
 	uint64_t now = nvsim_now(ctrl);
 
 	if (!ctrl->kato_ms || ctrl->kato_expiry_reported || !nvsim_ctrl_ready(ctrl) ||
-	    (ctrl->cfg.quirks & NVSIM_QUIRK_NO_KATO_EXPIRY))
+	    nvsim_quirk(ctrl, NVSIM_QUIRK_NO_KATO_EXPIRY))
 		return;
 	if (now - ctrl->last_keep_alive_ns < (uint64_t)ctrl->kato_ms * 1000000ull)
 		return;

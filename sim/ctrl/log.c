@@ -35,6 +35,8 @@ void nvsim_errlog_record(struct nvsim_ctrl *ctrl, const struct nvsim_req *req)
 	uint32_t slots = (uint32_t)ctrl->cfg.elpe + 1;
 	struct nvme_error_log_page *e;
 
+	if (nvsim_quirk(ctrl, NVSIM_QUIRK_NO_ERROR_LOG))
+		return;
 	ctrl->errlog_head = (ctrl->errlog_head + 1) % slots;
 	e = &ctrl->errlog[ctrl->errlog_head];
 	memset(e, 0, sizeof(*e));
@@ -164,7 +166,7 @@ static uint16_t fw_fill(struct nvsim_req *req, uint8_t *buf)
 	const char *rev = req->ctrl->cfg.firmware;
 	size_t n = strnlen(rev, sizeof(fw->frs[0]));
 
-	fw->afi = 1; /* slot 1 active */
+	fw->afi = nvsim_quirk(req->ctrl, NVSIM_QUIRK_AFI_ZERO) ? 0 : 1; /* slot 1 active */
 	memcpy(fw->frs[0], rev, n);
 	memset(fw->frs[0] + n, ' ', sizeof(fw->frs[0]) - n);
 	return 0;
@@ -322,16 +324,37 @@ static uint16_t extra_fill(struct nvsim_req *req, uint8_t *buf)
 	return 0;
 }
 
+/* What a controller that serves any LID answers: a page of zeros. */
+static size_t reserved_size(const struct nvsim_ctrl *ctrl)
+{
+	(void)ctrl;
+	return 512;
+}
+
+static uint16_t reserved_fill(struct nvsim_req *req, uint8_t *buf)
+{
+	(void)req;
+	(void)buf;
+	return 0;
+}
+
 /* The page a LID names on this controller, or NULL.  A discovery
  * controller serves only its owner's page (the Discovery log). */
 static const struct log_page *log_page_lookup(const struct nvsim_ctrl *ctrl, uint8_t lid,
 					      struct log_page *extra)
 {
+	const struct log_page *lp;
+
 	if (is_extra_log(ctrl, lid)) {
 		*extra = (struct log_page){ lid, true, extra_size, extra_fill, NULL };
 		return extra;
 	}
-	return ctrl->cfg.discovery ? NULL : log_page_find(lid);
+	lp = ctrl->cfg.discovery ? NULL : log_page_find(lid);
+	if (!lp && nvsim_quirk(ctrl, NVSIM_QUIRK_RESERVED_LID_OK)) {
+		*extra = (struct log_page){ lid, false, reserved_size, reserved_fill, NULL };
+		return extra;
+	}
+	return lp;
 }
 
 int nvsim_exec_get_log_page(struct nvsim_req *req)
@@ -359,7 +382,7 @@ int nvsim_exec_get_log_page(struct nvsim_req *req)
 	page_len = lp->size(ctrl);
 	/* Refused when greater than the page (§5.16, LPOL); at exactly the
 	 * size nothing is left and the whole transfer is zeros. */
-	if ((lpo & 3) || lpo > page_len + ((ctrl->cfg.quirks & NVSIM_QUIRK_LPO_OFF_BY_ONE) ? 4 : 0))
+	if ((lpo & 3) || lpo > page_len + (nvsim_quirk(ctrl, NVSIM_QUIRK_LPO_OFF_BY_ONE) ? 4 : 0))
 		return log_fail(req, offsetof(struct nvsim_sqe_get_log_page, lpo));
 
 	page = calloc(1, page_len);

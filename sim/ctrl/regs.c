@@ -35,7 +35,7 @@ static bool cc_valid_for_enable(const struct nvsim_ctrl *ctrl, uint32_t cc)
 	unsigned css = NVME_CC_CSS(cc);
 	unsigned mps = NVME_CC_MPS(cc);
 
-	if (!ctrl->cfg.discovery &&
+	if (!ctrl->cfg.discovery && !nvsim_quirk(ctrl, NVSIM_QUIRK_CFS_IGNORED) &&
 	    (NVME_CC_IOSQES(cc) != NVSIM_IOSQES || NVME_CC_IOCQES(cc) != NVSIM_IOCQES))
 		return false;
 	if (mps < NVME_CAP_MPSMIN(ctrl->cap) || mps > NVME_CAP_MPSMAX(ctrl->cap))
@@ -134,7 +134,7 @@ uint16_t nvsim_ctrl_prop_set(struct nvsim_ctrl *ctrl, uint32_t ofst, unsigned si
 {
 	*errloc = NVSIM_ERR_LOC_NONE;
 	/* CC is the only writable property a fabrics controller has here. */
-	if (ofst == NVME_REG_VS && size == 4 && (ctrl->cfg.quirks & NVSIM_QUIRK_PROPERTY_SET_RO))
+	if (ofst == NVME_REG_VS && size == 4 && nvsim_quirk(ctrl, NVSIM_QUIRK_PROPERTY_SET_RO))
 		return 0;
 	if (ofst != NVME_REG_CC) {
 		*errloc = offsetof(struct nvsim_sqe_prop_set, ofst);

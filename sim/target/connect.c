@@ -21,13 +21,15 @@ struct connect_ctx {
 	uint32_t kato;
 };
 
-static bool quirk(const struct connect_ctx *c, enum nvsim_quirk q)
+static bool quirk(const struct connect_ctx *c, nvsim_quirks_t q)
 {
-	return c->tq->target->cfg.quirks & q;
+	return (c->tq->target->cfg.quirks & q) != 0;
 }
 
 static int connect_status(struct connect_ctx *c, uint16_t status)
 {
+	if (quirk(c, NVSIM_QUIRK_DNR_CLEAR))
+		status &= (uint16_t)~NVME_SC_DNR;
 	c->cqe->status = htole16((uint16_t)(status << 1));
 	return 0;
 }
@@ -58,19 +60,23 @@ static int check_common(struct connect_ctx *c, struct nvsim_subsys **out)
 
 	if (nvsim_nqn_check(c->cd.subsysnqn, sizeof(c->cd.subsysnqn)))
 		return invalid_param(c, IPO_DATA(subsysnqn));
-	if (nvsim_nqn_check(c->cd.hostnqn, sizeof(c->cd.hostnqn)))
-		return invalid_param(c, IPO_DATA(hostnqn));
+	if (nvsim_nqn_check(c->cd.hostnqn, sizeof(c->cd.hostnqn))) {
+		if (!quirk(c, NVSIM_QUIRK_HOSTNQN_UNCHECKED))
+			return invalid_param(c, IPO_DATA(hostnqn));
+		/* Taken as it is, but still a C string from here on. */
+		c->cd.hostnqn[sizeof(c->cd.hostnqn) - 1] = 0;
+	}
 	s = nvsim_subsys_find(c->tq->target, c->cd.subsysnqn);
 	if (!s)
 		return invalid_param(c, IPO_DATA(subsysnqn));
 	/* A zero Host Identifier is invalid (NVMe-oF 1.1 §3.3 (approx.)). */
-	if (hostid_is_zero(c->cd.hostid))
+	if (hostid_is_zero(c->cd.hostid) && !quirk(c, NVSIM_QUIRK_ZERO_HOSTID_OK))
 		return invalid_param(c, IPO_DATA(hostid));
 	if (!nvsim_subsys_host_allowed(s, c->cd.hostnqn)) {
 		c->cqe->dw0 = htole32(nvsim_connect_invalid_param_dw0(IPO_DATA(hostnqn)));
 		return connect_status(c, NVSIM_SC_CMD_SPECIFIC(NVME_SC_CONNECT_INVALID_HOST));
 	}
-	if (c->sqsize == 0)
+	if (c->sqsize == 0 && !quirk(c, NVSIM_QUIRK_SQSIZE_ZERO_OK))
 		return invalid_param(c, IPO_SQE(sqsize));
 	*out = s;
 	return 1;
@@ -99,7 +105,7 @@ static int connect_admin(struct connect_ctx *c, struct nvsim_subsys *s)
 	uint32_t kato = c->kato;
 	int ret;
 
-	if (c->sqsize > max)
+	if (c->sqsize > max && !quirk(c, NVSIM_QUIRK_QUEUE_SIZE_UNCHECKED))
 		return invalid_param(c, IPO_SQE(sqsize));
 	/* Only the dynamic controller model: the host must ask for any
 	 * controller (Linux nvmet; NVMe-oF 1.1 §3.3 (approx.)). */
@@ -131,12 +137,13 @@ static int connect_io(struct connect_ctx *c, struct nvsim_subsys *s)
 	 * the same host (NVMe-oF 1.1 §3.3 (approx.)). */
 	if (!a || strcmp(a->hostnqn, c->cd.hostnqn) != 0)
 		return invalid_param(c, IPO_DATA(cntlid));
-	if (memcmp(a->hostid, c->cd.hostid, sizeof(a->hostid)) != 0)
+	if (memcmp(a->hostid, c->cd.hostid, sizeof(a->hostid)) != 0 &&
+	    !quirk(c, NVSIM_QUIRK_HOSTID_NOT_COMPARED))
 		return invalid_param(c, IPO_DATA(hostid));
-	if (s->discovery || !nvsim_ctrl_ready(a->ctrl) ||
-	    c->qid > nvsim_ctrl_io_queues_granted(a->ctrl))
+	if (s->discovery || c->qid > nvsim_ctrl_io_queues_granted(a->ctrl) ||
+	    (!nvsim_ctrl_ready(a->ctrl) && !quirk(c, NVSIM_QUIRK_IO_CONNECT_BEFORE_ENABLE)))
 		return invalid_param(c, IPO_SQE(qid));
-	if (c->sqsize > c->tq->target->cfg.mqes)
+	if (c->sqsize > c->tq->target->cfg.mqes && !quirk(c, NVSIM_QUIRK_QUEUE_SIZE_UNCHECKED))
 		return invalid_param(c, IPO_SQE(sqsize));
 	if (a->io[c->qid])
 		return connect_status(c, NVSIM_SC_GENERIC(NVME_SC_CMD_SEQ_ERROR));

@@ -105,25 +105,34 @@ uint16_t nvsim_tq_cntlid(const struct nvsim_tq *tq)
 	return tq->assoc ? tq->assoc->cntlid : 0xffff;
 }
 
+static bool tq_quirk(const struct nvsim_tq *tq, nvsim_quirks_t q)
+{
+	return (tq->target->cfg.quirks & q) != 0;
+}
+
 static uint16_t tq_sqhd(const struct nvsim_tq *tq)
 {
 	if (tq->sqflow_disabled)
 		return SQHD_FLOW_DISABLED;
-	if (tq->target->cfg.quirks & NVSIM_QUIRK_WRONG_SQHD)
+	if (tq_quirk(tq, NVSIM_QUIRK_WRONG_SQHD))
 		return (uint16_t)((tq->sqhd + 1u) % ((uint32_t)tq->sqsize + 1u));
 	return tq->sqhd;
 }
 
 static uint16_t tq_sqid(const struct nvsim_tq *tq)
 {
-	return (uint16_t)(tq->qid + !!(tq->target->cfg.quirks & NVSIM_QUIRK_WRONG_SQID));
+	return (uint16_t)(tq->qid + tq_quirk(tq, NVSIM_QUIRK_WRONG_SQID));
 }
 
 /* Answer a capsule here and now. */
 static void tq_complete_now(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, uint16_t status,
 			    uint32_t dw0, nvsim_done_fn done, void *arg)
 {
-	struct nvsim_cqe cqe = {
+	struct nvsim_cqe cqe;
+
+	if (tq_quirk(tq, NVSIM_QUIRK_DNR_CLEAR))
+		status &= (uint16_t)~NVME_SC_DNR;
+	cqe = (struct nvsim_cqe){
 		.dw0 = htole32(dw0),
 		.sqhd = htole16(tq_sqhd(tq)),
 		.sqid = htole16(tq_sqid(tq)),
@@ -224,7 +233,7 @@ static int tq_fabrics(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, nvsim_do
 					done, arg);
 			return 0;
 		}
-		if (tq->qid == 0 && !(tq->target->cfg.quirks & NVSIM_QUIRK_DISCONNECT_ADMIN_OK)) {
+		if (tq->qid == 0 && !tq_quirk(tq, NVSIM_QUIRK_DISCONNECT_ADMIN_OK)) {
 			tq_complete_now(tq, sqe,
 					NVSIM_SC_CMD_SPECIFIC(NVSIM_SC_INVALID_QUEUE_TYPE), 0,
 					done, arg);

@@ -106,6 +106,11 @@ void nvsim_rdma_target_config_init(struct nvsim_rdma_target_config *cfg)
 	cfg->backlog = 128;
 }
 
+static bool rt_quirk(const struct nvsim_rdma_target *rt, nvsim_quirks_t q)
+{
+	return (rt->target->cfg.quirks & q) != 0;
+}
+
 static uint64_t wr_id(uint32_t slot, enum wr_kind kind)
 {
 	return (uint64_t)slot << WR_KIND_BITS | kind;
@@ -343,7 +348,8 @@ static int take_keyed(struct rdma_cmd *cmd, const struct nvsim_sgl_keyed *k, str
 		return sgl_fail(e, NVME_SC_SGL_INVALID_TYPE, NVSIM_SQE_OFF_DPTR);
 	/* Above MDTS: Invalid Field in Command, as the Identify Controller
 	 * MDTS field defines it (SPDK answers Data SGL Length Invalid). */
-	if (len > cmd->conn->rt->max_io - cmd->data_len)
+	if (len > cmd->conn->rt->max_io - cmd->data_len &&
+	    !rt_quirk(cmd->conn->rt, NVSIM_QUIRK_NO_MDTS))
 		return sgl_fail(e, NVME_SC_INVALID_FIELD, NVSIM_SQE_OFF_DPTR);
 	if (sub == NVSIM_SGL_SUBTYPE_INVALIDATE_KEY) {
 		cmd->invalidate = true;
@@ -363,11 +369,33 @@ static int check_in_capsule(struct rdma_cmd *cmd, uint64_t off, uint64_t len, ui
 {
 	uint32_t icd = cmd->conn->rt->icd;
 
+	/* icd-offset-unchecked: bounded as if the offset were 0; icd_copy
+	 * keeps the copy inside the receive buffer. */
+	if (rt_quirk(cmd->conn->rt, NVSIM_QUIRK_ICD_OFFSET_UNCHECKED))
+		off = 0;
 	if (off > icd)
 		return sgl_fail(e, NVME_SC_SGL_INVALID_OFFSET, NVSIM_SQE_OFF_DPTR);
 	if (len > icd - off || len > icd_rx - (off < icd_rx ? off : icd_rx))
 		return sgl_fail(e, NVME_SC_SGL_INVALID_DATA, NVSIM_SQE_OFF_DPTR);
 	return 0;
+}
+
+/* Copy [off, off + len) of the in-capsule data area, which check_in_capsule
+ * bounded; only with icd-offset-unchecked does part of it lie past the
+ * area, and that part reads as zeros. */
+static void icd_copy(const struct rdma_cmd *cmd, void *dst, const uint8_t *icd_data,
+		     uint64_t off, size_t len)
+{
+	uint32_t icd = cmd->conn->rt->icd;
+	size_t n = off < icd ? (size_t)(icd - off) : 0;
+
+	if (!len)
+		return;
+	if (n > len)
+		n = len;
+	if (n)
+		memcpy(dst, icd_data + off, n);
+	memset((uint8_t *)dst + n, 0, len - n);
 }
 
 static int parse_last_segment(struct rdma_cmd *cmd, const struct nvsim_sgl_unkeyed *d,
@@ -389,7 +417,7 @@ static int parse_last_segment(struct rdma_cmd *cmd, const struct nvsim_sgl_unkey
 	if (ret)
 		return ret;
 	for (uint64_t i = 0; i < count; i++) {
-		memcpy(&k, icd_data + off + i * sizeof(k), sizeof(k));
+		icd_copy(cmd, &k, icd_data, off + i * sizeof(k), sizeof(k));
 		ret = take_keyed(cmd, &k, e);
 		if (ret)
 			return ret;
@@ -428,8 +456,7 @@ static int parse_sgl(struct rdma_cmd *cmd, const uint8_t *icd_data, uint32_t icd
 		ret = cmd_buffer(cmd, (size_t)len);
 		if (ret)
 			return sgl_fail(e, NVME_SC_INTERNAL, NVSIM_ERR_LOC_NONE);
-		if (len)
-			memcpy(cmd->buf, icd_data + off, (size_t)len);
+		icd_copy(cmd, cmd->buf, icd_data, off, (size_t)len);
 		cmd->data_len = (size_t)len;
 		return 0;
 	}
@@ -650,7 +677,8 @@ static int check_private_data(struct nvsim_rdma_target *rt, const struct verbs_c
 	hsq = (uint32_t)le16toh(req->hsqsize) + 1;
 	hrq = le16toh(req->hrqsize);
 	/* The admin queue holds at most 32 entries (Linux NVME_AQ_DEPTH). */
-	if (hsq > (*qid ? max_io_depth : NVSIM_RDMA_ADMIN_QUEUE_MAX))
+	if (hsq > (*qid ? max_io_depth : NVSIM_RDMA_ADMIN_QUEUE_MAX) &&
+	    !rt_quirk(rt, NVSIM_QUIRK_QUEUE_SIZE_UNCHECKED))
 		return NVSIM_RDMA_CM_INVALID_HSQSIZE;
 	/* Every command gets a response: the host must be able to take one
 	 * per SQ entry. */

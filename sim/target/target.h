@@ -47,7 +47,7 @@ struct nvsim_target_config {
 
 	uint64_t seed;
 	struct nvsim_clock clock;
-	uint32_t quirks; /* enum nvsim_quirk: deliberate misbehaviour, tests only */
+	nvsim_quirks_t quirks; /* NVSIM_QUIRK_* bits: deliberate misbehaviour, tests only */
 
 	/* Told when a host association (a controller) begins and ends, for
 	 * logs.  Optional. */

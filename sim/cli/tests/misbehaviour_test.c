@@ -2,7 +2,7 @@
  * simulator on, the suite at its default level (what `nvmfsim conform`
  * runs) fails, and so does each case listed for the switch; with none,
  * every case of every level passes (issue 6 §6). */
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cli/misbehave.h"
@@ -100,79 +100,55 @@ static void check_switch(const char *name)
 	conf_run_free(&run);
 }
 
-/* Every switch of cli_quirks[], each with its test below. */
-#define SWITCHES(X)                                                                          \
-	X(wrong_lbaf, "wrong-lbaf")                                                          \
-	X(opcode_not_field, "opcode-not-field")                                              \
-	X(no_kato_expiry, "no-kato-expiry")                                                  \
-	X(lpo_off_by_one, "lpo-off-by-one")                                                  \
-	X(no_lba_check, "no-lba-check")                                                      \
-	X(no_aer_limit, "no-aer-limit")                                                      \
-	X(wrong_id_cntlid, "wrong-id-cntlid")                                                \
-	X(property_set_ro, "property-set-ro")                                                \
-	X(nsid_all_ok, "nsid-all-ok")                                                        \
-	X(hostid_settable, "hostid-settable")                                                \
-	X(wrong_sqhd, "wrong-sqhd")                                                          \
-	X(no_ipo, "no-ipo")                                                                  \
-	X(cntlid_zero, "cntlid-zero")                                                        \
-	X(static_cntlid_ok, "static-cntlid-ok")                                              \
-	X(recfmt_ignored, "recfmt-ignored")                                                  \
-	X(disconnect_admin_ok, "disconnect-admin-ok")                                        \
-	X(wrong_sqid, "wrong-sqid")                                                          \
-	X(no_host_filter, "no-host-filter")                                                  \
-	X(dnr_clear, "dnr-clear")                                                            \
-	X(no_mdts, "no-mdts")                                                                \
-	X(io_connect_before_enable, "io-connect-before-enable")                              \
-	X(hostid_not_compared, "hostid-not-compared")                                        \
-	X(queue_size_unchecked, "queue-size-unchecked")                                      \
-	X(keyed_length_unchecked, "keyed-length-unchecked")                                  \
-	X(icd_offset_unchecked, "icd-offset-unchecked")                                      \
-	X(kas_wrong, "kas-wrong")                                                            \
-	X(no_error_log, "no-error-log")                                                      \
-	X(nq_ffff_ok, "nq-ffff-ok")                                                          \
-	X(nq_after_io_ok, "nq-after-io-ok")                                                  \
-	X(sv_accepted, "sv-accepted")                                                        \
-	X(sel_reserved_ok, "sel-reserved-ok")                                                \
-	X(bad_nsid_zeroes, "bad-nsid-zeroes")                                                \
-	X(lba_internal_error, "lba-internal-error")                                          \
-	X(afi_zero, "afi-zero")                                                              \
-	X(admin_before_ready, "admin-before-ready")                                          \
-	X(cfs_ignored, "cfs-ignored")                                                        \
-	X(reserved_lid_ok, "reserved-lid-ok")                                                \
-	X(hostnqn_syntax_unchecked, "hostnqn-syntax-unchecked")                              \
-	X(zero_hostid_ok, "zero-hostid-ok")                                                  \
-	X(sqsize_zero_ok, "sqsize-zero-ok")
-
-#define SWITCH_TEST(id, name)                                                                \
-	static void test_switch_##id##_is_caught(void **state)                              \
+/* One test per switch, named after it (test_every_switch_has_a_test holds
+ * the two lists together); CTest finds each by its cmocka_unit_test line. */
+#define SWITCH_TEST(fn, name)                                                                \
+	static void fn(void **state)                                                         \
 	{                                                                                    \
 		(void)state;                                                                 \
 		check_switch(name);                                                          \
 	}
-SWITCHES(SWITCH_TEST)
 
-#define SWITCH_NAME(id, name) name,
-static const char *const tested[] = { SWITCHES(SWITCH_NAME) };
-
-/* Each switch is one bit of its own, has a name of its own and a test. */
-static void test_every_switch_is_distinct_and_tested(void **state)
-{
-	(void)state;
-	assert_int_equal(sizeof(tested) / sizeof(tested[0]), cli_nr_quirks);
-	for (size_t i = 0; i < cli_nr_quirks; i++) {
-		bool has_test = false;
-
-		assert_true(cli_quirks[i].bit && !(cli_quirks[i].bit & (cli_quirks[i].bit - 1)));
-		for (size_t j = 0; j < i; j++) {
-			assert_true(cli_quirks[i].bit != cli_quirks[j].bit);
-			assert_string_not_equal(cli_quirks[i].name, cli_quirks[j].name);
-		}
-		for (size_t j = 0; j < cli_nr_quirks; j++)
-			has_test |= !strcmp(tested[j], cli_quirks[i].name);
-		if (!has_test)
-			fail_msg("switch %s has no test", cli_quirks[i].name);
-	}
-}
+SWITCH_TEST(test_switch_wrong_lbaf_is_caught, "wrong-lbaf")
+SWITCH_TEST(test_switch_opcode_not_field_is_caught, "opcode-not-field")
+SWITCH_TEST(test_switch_no_kato_expiry_is_caught, "no-kato-expiry")
+SWITCH_TEST(test_switch_lpo_off_by_one_is_caught, "lpo-off-by-one")
+SWITCH_TEST(test_switch_no_lba_check_is_caught, "no-lba-check")
+SWITCH_TEST(test_switch_no_aer_limit_is_caught, "no-aer-limit")
+SWITCH_TEST(test_switch_wrong_id_cntlid_is_caught, "wrong-id-cntlid")
+SWITCH_TEST(test_switch_property_set_ro_is_caught, "property-set-ro")
+SWITCH_TEST(test_switch_nsid_all_ok_is_caught, "nsid-all-ok")
+SWITCH_TEST(test_switch_hostid_settable_is_caught, "hostid-settable")
+SWITCH_TEST(test_switch_wrong_sqhd_is_caught, "wrong-sqhd")
+SWITCH_TEST(test_switch_no_ipo_is_caught, "no-ipo")
+SWITCH_TEST(test_switch_cntlid_zero_is_caught, "cntlid-zero")
+SWITCH_TEST(test_switch_static_cntlid_ok_is_caught, "static-cntlid-ok")
+SWITCH_TEST(test_switch_recfmt_ignored_is_caught, "recfmt-ignored")
+SWITCH_TEST(test_switch_disconnect_admin_ok_is_caught, "disconnect-admin-ok")
+SWITCH_TEST(test_switch_wrong_sqid_is_caught, "wrong-sqid")
+SWITCH_TEST(test_switch_no_host_filter_is_caught, "no-host-filter")
+SWITCH_TEST(test_switch_dnr_clear_is_caught, "dnr-clear")
+SWITCH_TEST(test_switch_no_mdts_is_caught, "no-mdts")
+SWITCH_TEST(test_switch_io_connect_before_enable_is_caught, "io-connect-before-enable")
+SWITCH_TEST(test_switch_hostid_not_compared_is_caught, "hostid-not-compared")
+SWITCH_TEST(test_switch_queue_size_unchecked_is_caught, "queue-size-unchecked")
+SWITCH_TEST(test_switch_keyed_length_unchecked_is_caught, "keyed-length-unchecked")
+SWITCH_TEST(test_switch_icd_offset_unchecked_is_caught, "icd-offset-unchecked")
+SWITCH_TEST(test_switch_kas_wrong_is_caught, "kas-wrong")
+SWITCH_TEST(test_switch_no_error_log_is_caught, "no-error-log")
+SWITCH_TEST(test_switch_nq_ffff_ok_is_caught, "nq-ffff-ok")
+SWITCH_TEST(test_switch_nq_after_io_ok_is_caught, "nq-after-io-ok")
+SWITCH_TEST(test_switch_sv_accepted_is_caught, "sv-accepted")
+SWITCH_TEST(test_switch_sel_reserved_ok_is_caught, "sel-reserved-ok")
+SWITCH_TEST(test_switch_bad_nsid_zeroes_is_caught, "bad-nsid-zeroes")
+SWITCH_TEST(test_switch_lba_internal_error_is_caught, "lba-internal-error")
+SWITCH_TEST(test_switch_afi_zero_is_caught, "afi-zero")
+SWITCH_TEST(test_switch_admin_before_ready_is_caught, "admin-before-ready")
+SWITCH_TEST(test_switch_cfs_ignored_is_caught, "cfs-ignored")
+SWITCH_TEST(test_switch_reserved_lid_ok_is_caught, "reserved-lid-ok")
+SWITCH_TEST(test_switch_hostnqn_syntax_unchecked_is_caught, "hostnqn-syntax-unchecked")
+SWITCH_TEST(test_switch_zero_hostid_ok_is_caught, "zero-hostid-ok")
+SWITCH_TEST(test_switch_sqsize_zero_ok_is_caught, "sqsize-zero-ok")
 
 /* The parser takes names to bits, above bit 31 too, and refuses others. */
 static void test_parse_quirks(void **state)
@@ -187,12 +163,84 @@ static void test_parse_quirks(void **state)
 	assert_non_null(strstr(err, "no-such-switch"));
 }
 
-#define SWITCH_ENTRY(id, name) cmocka_unit_test(test_switch_##id##_is_caught),
+static void test_every_switch_has_a_test(void **state);
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_every_case_passes_without_misbehaviour),
-	cmocka_unit_test(test_every_switch_is_distinct_and_tested),
+	cmocka_unit_test(test_every_switch_has_a_test),
 	cmocka_unit_test(test_parse_quirks),
-	SWITCHES(SWITCH_ENTRY)
+	cmocka_unit_test(test_switch_wrong_lbaf_is_caught),
+	cmocka_unit_test(test_switch_opcode_not_field_is_caught),
+	cmocka_unit_test(test_switch_no_kato_expiry_is_caught),
+	cmocka_unit_test(test_switch_lpo_off_by_one_is_caught),
+	cmocka_unit_test(test_switch_no_lba_check_is_caught),
+	cmocka_unit_test(test_switch_no_aer_limit_is_caught),
+	cmocka_unit_test(test_switch_wrong_id_cntlid_is_caught),
+	cmocka_unit_test(test_switch_property_set_ro_is_caught),
+	cmocka_unit_test(test_switch_nsid_all_ok_is_caught),
+	cmocka_unit_test(test_switch_hostid_settable_is_caught),
+	cmocka_unit_test(test_switch_wrong_sqhd_is_caught),
+	cmocka_unit_test(test_switch_no_ipo_is_caught),
+	cmocka_unit_test(test_switch_cntlid_zero_is_caught),
+	cmocka_unit_test(test_switch_static_cntlid_ok_is_caught),
+	cmocka_unit_test(test_switch_recfmt_ignored_is_caught),
+	cmocka_unit_test(test_switch_disconnect_admin_ok_is_caught),
+	cmocka_unit_test(test_switch_wrong_sqid_is_caught),
+	cmocka_unit_test(test_switch_no_host_filter_is_caught),
+	cmocka_unit_test(test_switch_dnr_clear_is_caught),
+	cmocka_unit_test(test_switch_no_mdts_is_caught),
+	cmocka_unit_test(test_switch_io_connect_before_enable_is_caught),
+	cmocka_unit_test(test_switch_hostid_not_compared_is_caught),
+	cmocka_unit_test(test_switch_queue_size_unchecked_is_caught),
+	cmocka_unit_test(test_switch_keyed_length_unchecked_is_caught),
+	cmocka_unit_test(test_switch_icd_offset_unchecked_is_caught),
+	cmocka_unit_test(test_switch_kas_wrong_is_caught),
+	cmocka_unit_test(test_switch_no_error_log_is_caught),
+	cmocka_unit_test(test_switch_nq_ffff_ok_is_caught),
+	cmocka_unit_test(test_switch_nq_after_io_ok_is_caught),
+	cmocka_unit_test(test_switch_sv_accepted_is_caught),
+	cmocka_unit_test(test_switch_sel_reserved_ok_is_caught),
+	cmocka_unit_test(test_switch_bad_nsid_zeroes_is_caught),
+	cmocka_unit_test(test_switch_lba_internal_error_is_caught),
+	cmocka_unit_test(test_switch_afi_zero_is_caught),
+	cmocka_unit_test(test_switch_admin_before_ready_is_caught),
+	cmocka_unit_test(test_switch_cfs_ignored_is_caught),
+	cmocka_unit_test(test_switch_reserved_lid_ok_is_caught),
+	cmocka_unit_test(test_switch_hostnqn_syntax_unchecked_is_caught),
+	cmocka_unit_test(test_switch_zero_hostid_ok_is_caught),
+	cmocka_unit_test(test_switch_sqsize_zero_ok_is_caught),
 };
+
+/* Each switch is one bit of its own under a name of its own, and tests[]
+ * runs test_switch_<name>_is_caught for it, and for nothing else. */
+static void test_every_switch_has_a_test(void **state)
+{
+	const char *prefix = "test_switch_", *suffix = "_is_caught";
+	size_t nr_switch_tests = 0;
+
+	(void)state;
+	for (size_t i = 0; i < cli_nr_quirks; i++) {
+		const struct cli_quirk *q = &cli_quirks[i];
+		char want[128];
+		bool has_test = false;
+
+		assert_true(q->bit && !(q->bit & (q->bit - 1)));
+		for (size_t j = 0; j < i; j++) {
+			assert_true(q->bit != cli_quirks[j].bit);
+			assert_string_not_equal(q->name, cli_quirks[j].name);
+		}
+		snprintf(want, sizeof(want), "%s%s%s", prefix, q->name, suffix);
+		for (char *p = want; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		for (size_t j = 0; j < sizeof(tests) / sizeof(tests[0]); j++)
+			has_test |= !strcmp(tests[j].name, want);
+		if (!has_test)
+			fail_msg("switch %s has no test %s", q->name, want);
+	}
+	for (size_t j = 0; j < sizeof(tests) / sizeof(tests[0]); j++)
+		nr_switch_tests += !strncmp(tests[j].name, prefix, strlen(prefix));
+	assert_int_equal(nr_switch_tests, cli_nr_quirks);
+}
 
 NVMFSIM_TEST_MAIN(tests)

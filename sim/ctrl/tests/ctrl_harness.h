@@ -106,10 +106,10 @@ static inline void h_config(struct harness *h)
 	h->cfg.events.command_discarded = h_command_discarded;
 	h->cfg.events.arg = h;
 	h->next_cid = 0x100;
-	/* NVSIM_CTRL_TEST_QUIRKS=<enum nvsim_quirk bits> breaks rules on
+	/* NVSIM_CTRL_TEST_QUIRKS=<NVSIM_QUIRK_* bits> breaks rules on
 	 * purpose, to show which tests notice; unset in every normal run. */
 	if (getenv("NVSIM_CTRL_TEST_QUIRKS"))
-		h->cfg.quirks = (uint32_t)strtoul(getenv("NVSIM_CTRL_TEST_QUIRKS"), NULL, 0);
+		h->cfg.quirks = (nvsim_quirks_t)strtoull(getenv("NVSIM_CTRL_TEST_QUIRKS"), NULL, 0);
 }
 
 static inline void h_create(struct harness *h)

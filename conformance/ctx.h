@@ -16,6 +16,7 @@ struct conf_ctx {
 	unsigned int nr_checks;	   /* judged checks; none at the end is an ERROR */
 	uint64_t deadline_ms;	   /* CLOCK_MONOTONIC; the case's waits end here */
 	bool cid_rule_failed;	   /* a wait already named a wrong-CID answer */
+	unsigned int stale_notes;  /* see conf_target.implementation */
 	bool transport_lost;	   /* a wait timed out or a queue died: is the target alive? */
 	char *log;
 	size_t log_len, log_cap;

@@ -243,6 +243,7 @@ static bool run_one(const struct conf_target *t, const struct conf_run_opts *o,
 	apply_waiver(&c, skip || missing ? NULL : waiver_of(t, o, k), res);
 	res->kase = k;
 	res->result = c.result;
+	res->stale_notes = c.stale_notes;
 	res->log = c.log;
 	res->accepted = c.accepted;
 	res->seconds = now_s() - t0;
@@ -290,6 +291,7 @@ int conf_run_groups(const struct conf_target *t, const struct conf_run_opts *o,
 
 	memset(out, 0, sizeof(*out));
 	out->seed = o->seed;
+	out->target = t;
 	for (size_t gi = 0; gi < ng; gi++)
 		total += groups[gi]->nr_cases;
 	out->results = calloc(total + 1, sizeof(*out->results));

@@ -48,6 +48,11 @@ struct conf_target {
 	size_t nr_skips;
 	const struct conf_waiver *waivers;
 	size_t nr_waivers;
+	/* What the target is, as known-deviation notes name it ("Linux nvmet
+	 * 6.1"): a note naming it that the answer does not bear out is
+	 * reported as stale.  NULL: not checked. */
+	const char *implementation;
+	const char *version; /* printed in every report (e.g. the kernel); may be NULL */
 	void (*progress)(void *arg);
 	void *progress_arg;
 	/* Moves the target's clock (embedded simulator); NULL: real time. */
@@ -62,6 +67,7 @@ struct conf_case_result {
 	enum conf_result unwaived; /* the verdict before a waiver applied */
 	const struct conf_waiver *waiver; /* set when result is CONF_WAIVED */
 	enum conf_harm harm;	   /* a skip because running it harms the target */
+	unsigned int stale_notes;  /* known-deviation notes of target->implementation not borne out */
 	char *log; /* failures fully decoded, known deviations, notes; may be NULL */
 	char *accepted; /* "what: outcome | outcome<br>..." for the catalogue; may be NULL */
 	double seconds;
@@ -90,6 +96,7 @@ struct conf_run {
 	/* The case during which the target stopped answering (the rest were
 	 * not run); NULL when it kept answering. */
 	const struct conf_case *down_after;
+	const struct conf_target *target;
 	uint64_t seed;
 	double seconds;
 };

@@ -28,6 +28,16 @@ void conf_report_console(const struct conf_run *r, FILE *out)
 					conf_result_name(r->results[i].unwaived),
 					r->results[i].waiver->reason);
 	}
+	for (size_t i = 0, n = 0; i < r->n; i++) {
+		if (!r->results[i].stale_notes)
+			continue;
+		if (!n++)
+			fprintf(out, "\nknown-deviation notes this target (%s) no longer bears out:\n",
+				r->target->implementation);
+		fprintf(out, "  %s (%u)\n", r->results[i].kase->id, r->results[i].stale_notes);
+	}
+	if (r->target && r->target->version)
+		fprintf(out, "\ntarget version: %s\n", r->target->version);
 	fprintf(out, "\n%-10s %6s\n", "result", "cases");
 	for (int k = 0; k < CONF_NR_RESULTS; k++)
 		fprintf(out, "%-10s %6u\n", conf_result_name((enum conf_result)k), r->counts[k]);

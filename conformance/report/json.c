@@ -19,6 +19,12 @@ int conf_report_json(const struct conf_run *r, FILE *out)
 			       json_object_new_string(conf_run_headline(r, headline,
 									sizeof(headline))));
 	json_object_object_add(root, "failed", json_object_new_boolean(conf_run_failed(r)));
+	if (r->target && r->target->implementation)
+		json_object_object_add(root, "implementation",
+				       json_object_new_string(r->target->implementation));
+	if (r->target && r->target->version)
+		json_object_object_add(root, "target_version",
+				       json_object_new_string(r->target->version));
 	for (int k = 0; k < CONF_NR_RESULTS; k++)
 		json_object_object_add(counts, conf_result_name((enum conf_result)k),
 				       json_object_new_int((int)r->counts[k]));
@@ -47,6 +53,9 @@ int conf_report_json(const struct conf_run *r, FILE *out)
 					       json_object_new_string(conf_result_name(res->unwaived)));
 			json_object_object_add(c, "waiver", w);
 		}
+		if (res->stale_notes)
+			json_object_object_add(c, "stale_notes",
+					       json_object_new_int((int)res->stale_notes));
 		if (res->harm)
 			json_object_object_add(c, "harm", json_object_new_string(
 						res->harm == CONF_HARM_CRASH ? "crash" : "hang"));

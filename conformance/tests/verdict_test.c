@@ -204,6 +204,32 @@ static void test_cm_reject_where_answer_expected_fails(void **state)
 	ctx_free(&c);
 }
 
+static void test_note_about_target_not_borne_out_is_stale(void **state)
+{
+	struct conf_target t = target;
+	struct conf_ctx c;
+	struct nvsim_host_status st = answer(0, SC_INVALID_FIELD, true);
+
+	(void)state;
+	t.implementation = "Linux nvmet 6.1";
+	ctx_init(&c, CONF_OPTIONAL);
+	c.t = &t;
+	CONF_EXPECT(&c, "x", &st, CONF_STATUS(0, SC_INVALID_FIELD),
+		    CONF_KNOWN(0, 0, "Linux nvmet 6.1 (LPO not checked)"),
+		    CONF_KNOWN(0, 0, "SPDK 23.01 (something)"));
+	assert_int_equal(c.stale_notes, 1);
+	assert_true(log_has(&c, "stale note"));
+	ctx_free(&c);
+	ctx_init(&c, CONF_OPTIONAL);
+	c.t = &t;
+	st = answer(0, 0, false);
+	CONF_EXPECT(&c, "x", &st, CONF_STATUS(0, SC_INVALID_FIELD),
+		    CONF_KNOWN(0, 0, "Linux nvmet 6.1 (LPO not checked)"));
+	assert_int_equal(c.stale_notes, 0); /* it did answer so: the note holds */
+	assert_int_equal(c.result, CONF_FAIL);
+	ctx_free(&c);
+}
+
 /* ---- DNR -------------------------------------------------------------------------------- */
 
 static void test_implied_dnr_clear_fails_at_optional_level(void **state)
@@ -623,6 +649,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_connect_ipo_is_judged),
 	cmocka_unit_test(test_transport_error_is_error_not_fail),
 	cmocka_unit_test(test_cm_reject_where_answer_expected_fails),
+	cmocka_unit_test(test_note_about_target_not_borne_out_is_stale),
 	cmocka_unit_test(test_implied_dnr_clear_fails_at_optional_level),
 	cmocka_unit_test(test_implied_dnr_clear_only_noted_at_mandatory_level),
 	cmocka_unit_test(test_mandated_dnr_clear_fails_at_every_level),

@@ -23,6 +23,7 @@ struct conform_opts {
 	size_t nr_select;
 	enum conf_level level;
 	const char *junit, *tap, *json_file, *markdown, *profile, *discovery_nqn, *refusing_nqn;
+	const char *target_version;
 	char profile_name[128];
 	unsigned int timeout_s, wait_restart_s;
 	nvsim_quirks_t quirks;
@@ -64,7 +65,12 @@ static void usage(FILE *out)
 		"                            \"reason\", \"version\"}]}: lacking features and\n"
 		"                            skips do not run; a waived case runs and its FAIL\n"
 		"                            is reported as waived, counted apart\n"
+		"                            \"implementation\": how the cases' known-deviation\n"
+		"                            notes name it (\"Linux nvmet 6.1\"): a note the run\n"
+		"                            does not bear out is reported as stale\n"
 		"      --strict              ignore every waiver of the profile\n"
+		"      --target-version TEXT the target's version (firmware, kernel), printed in\n"
+		"                            every report\n"
 		"      --discovery-nqn NQN   discovery NQN (default %s)\n"
 		"      --refusing-nqn NQN    a subsystem that does not allow our host\n"
 		"  -v, --verbose             a line per case as it ends\n"
@@ -109,6 +115,7 @@ static int parse(int argc, char **argv, struct conform_opts *o)
 		{ "markdown", required_argument, NULL, 2011 },
 		{ "strict", no_argument, NULL, 2012 },
 		{ "wait-for-restart", required_argument, NULL, 2013 },
+		{ "target-version", required_argument, NULL, 2014 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -143,6 +150,7 @@ static int parse(int argc, char **argv, struct conform_opts *o)
 		case 2009: o->refusing_nqn = optarg; break;
 		case 2011: o->markdown = optarg; break;
 		case 2012: o->strict = true; break;
+		case 2014: o->target_version = optarg; break;
 		case 2013:
 			if (cli_parse_u64(optarg, 3600, &v) || !v)
 				return fprintf(stderr, "%s: --wait-for-restart '%s': 1 to 3600 seconds\n",
@@ -357,8 +365,8 @@ static int load_lacks(const char *path, struct json_object *root, struct conf_ta
 
 static int load_profile(const char *path, struct conf_target *t, char *title, size_t title_len)
 {
-	static const char *const keys[] = { "name", "lacks", "refusing_nqn", "skip", "waive",
-					    "comment", NULL };
+	static const char *const keys[] = { "name", "implementation", "lacks", "refusing_nqn",
+					    "skip", "waive", "comment", NULL };
 	struct json_object *root = json_object_from_file(path), *v;
 	int ret = -1;
 
@@ -376,6 +384,9 @@ static int load_profile(const char *path, struct conf_target *t, char *title, si
 		goto out;
 	if (json_object_object_get_ex(root, "name", &v))
 		snprintf(title, title_len, "%s", json_object_get_string(v));
+	if (json_object_object_get_ex(root, "implementation", &v) &&
+	    !(t->implementation = profile_string(path, "the profile", root, "implementation", true)))
+		goto out;
 	if (json_object_object_get_ex(root, "refusing_nqn", &v) && !t->refusing_subnqn)
 		t->refusing_subnqn = strdup(json_object_get_string(v));
 	ret = 0;
@@ -593,8 +604,10 @@ int cmd_conform(int argc, char **argv)
 		goto out;
 	if (!t.refusing_subnqn)
 		t.features &= ~CONF_F_HOST_FILTER;
-	fprintf(stderr, "nvmfsim conform: %s at %s, seed %llu, level %s%s\n", t.subnqn,
-		o.conn.traddr ? addr : "the embedded simulator", (unsigned long long)ro.seed,
+	t.version = o.target_version;
+	fprintf(stderr, "nvmfsim conform: %s at %s%s%s%s, seed %llu, level %s%s\n", t.subnqn,
+		o.conn.traddr ? addr : "the embedded simulator", t.version ? " (" : "",
+		t.version ? t.version : "", t.version ? ")" : "", (unsigned long long)ro.seed,
 		conf_level_name(ro.max_level), ro.strict ? ", strict (waivers ignored)" : "");
 	if (probe_target(&t))
 		goto out;

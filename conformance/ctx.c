@@ -243,6 +243,17 @@ static bool judge_dnr(struct conf_ctx *c, const char *what, const struct conf_ou
 {
 	bool dnr = nvsim_status_dnr(st->sf);
 
+	if (dnr && !nvsim_status_sct(st->sf) && !nvsim_status_sc(st->sf)) {
+		/* Status Field: with SCT and SC 0h, DNR should be cleared to 0
+		 * (NVMe Base 2.0 §4.2.3 (approx.)); a "should": optional level */
+		if (c->max_level < CONF_OPTIONAL)
+			return true;
+		conf_log(c, "FAIL %s: DNR check (optional): success with DNR set; the spec says DNR "
+			    "should be cleared when SCT and SC are 0h (NVMe Base 2.0 §4.2.3 (approx.))",
+			 what);
+		fail(c);
+		return false;
+	}
 	if (!st->sf || o->dnr == CONF_DNR_OPEN)
 		return true;
 	if (o->dnr == CONF_DNR_MANDATED && !dnr) {

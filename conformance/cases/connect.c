@@ -1,8 +1,10 @@
 /* Connect (NVMe-oF 1.1 §3.3; NVMe Base 2.0 §6.3 (approx.)): admin and I/O
  * queues, every rejection with its IATTR/IPO (catalogue §3.3, §4.2), and the
  * choices Linux nvmet and SPDK make where they differ (§4.11). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <nvme/types.h>
 
@@ -16,12 +18,68 @@
 #define READY_POLLS 1000
 #define VS_2_0 0x00020000u
 
-/* NVMe-oF 1.1 §3.3 (approx.), the Connect Invalid Host status: a host ACL
- * refusing a HOSTNQN it does not list is this, whatever the NQN's syntax. */
+/* A host ACL refusing a HOSTNQN it does not list answers Connect Invalid
+ * Host, whatever else is wrong with the Connect (NVMe Base 2.2 §6.3, which
+ * takes over NVMe-oF 1.1 §3.3; the two rules are not ordered). */
 #define INVALID_HOST_CITE                                                                    \
-	"NVMe-oF 1.1 §3.3 (approx.), Connect Invalid Host: \"the host is not allowed to "     \
-	"establish an association to any controller in the NVM subsystem or ... to the "     \
-	"specified controller\""
+	"NVMe Base 2.2 §6.3 (NVMe-oF 1.1 §3.3), Connect: \"If the host is not allowed to "     \
+	"establish an association to any controller in the NVM subsystem, then the "         \
+	"controller shall abort the command with a status code of Connect Invalid Host.\""
+
+#define NQN_UUID_PREFIX "nqn.2014-08.org.nvmexpress:uuid:"
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Whether nqn names an identity the run uses (NQNs compare as text; the
+ * UUID form's hex may come in either case). */
+static bool nqn_in_use(const struct conf_ctx *c, const char *nqn)
+{
+	const struct conf_target *t = conf_target_of(c);
+	const char *used[] = { t->hostnqn, conf_subnqn(c), conf_discovery_nqn(c),
+			       conf_refusing_subnqn(c) };
+
+	for (size_t i = 0; i < sizeof(used) / sizeof(used[0]); i++)
+		if (used[i] && !strcasecmp(nqn, used[i]))
+			return true;
+	return false;
+}
+
+/* A host NQN no target can have been set up with, and never the one under
+ * test: a UUID-form NQN (NVMe Base 2.0 §4.5 (approx.)) with a version 4 UUID
+ * drawn from the run's seed, so that a rerun with the seed repeats it;
+ * drawn again on a clash. */
+static void other_hostnqn(const struct conf_ctx *c, char *nqn, size_t len)
+{
+	uint64_t x = conf_seed(c) ^ 0x686f73746e716e31ull;
+
+	do {
+		uint64_t a = splitmix64(&x), b = splitmix64(&x);
+
+		snprintf(nqn, len, NQN_UUID_PREFIX "%08x-%04x-4%03x-%04x-%012llx",
+			 (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffffu, (unsigned)a & 0xfffu,
+			 0x8000u | ((unsigned)(b >> 48) & 0x3fffu),
+			 (unsigned long long)(b & 0xffffffffffffull));
+	} while (nqn_in_use(c, nqn));
+}
+
+/* A SUBNQN no subsystem of the target has: seeded, and never one the run
+ * names. */
+static void unknown_subnqn_of(const struct conf_ctx *c, char *nqn, size_t len)
+{
+	uint64_t x = conf_seed(c) ^ 0x7375626e716e3078ull;
+
+	do
+		snprintf(nqn, len, "nqn.2026-11.io.nvmf-sim.conformance:no-such-subsystem-%016llx",
+			 (unsigned long long)splitmix64(&x));
+	while (nqn_in_use(c, nqn));
+}
 
 /* Admin Connect with the arguments a; the answer in st. */
 static bool admin_try(struct conf_ctx *c, const struct conf_connect_args *a,
@@ -91,9 +149,11 @@ static void unknown_subnqn(struct conf_ctx *c)
 {
 	struct conf_connect_args a;
 	struct nvsim_host_status st;
+	char nqn[NVMF_NQN_SIZE + 1];
 
 	conf_connect_args(c, 0, &a);
-	a.subnqn = "nqn.2026-11.io.nvmf-sim.conformance:no-such-subsystem";
+	unknown_subnqn_of(c, nqn, sizeof(nqn));
+	a.subnqn = nqn;
 	if (admin_try(c, &a, &st))
 		CONF_EXPECT(c, "Connect to an unknown SUBNQN", &st, CONF_INVALID_PARAM(DATA, 256));
 }
@@ -114,9 +174,11 @@ static void subnqn_without_nul(struct conf_ctx *c)
 			    CONF_INVALID_PARAM(DATA, 256));
 }
 
-/* "If there is a syntax error in the Host NQN ... then a status value of
- * Connect Invalid Parameters is returned" (NVMe-oF 1.1 §3.3 (approx.), NQN
- * syntax in NVMe Base 2.0 §4.5; catalogue §4.2). */
+/* Connect Invalid Parameters if "there is a syntax error in the Host NQN or
+ * NVM Subsystem NQN value" (NVMe Base 2.2 §6.3, NQN syntax in §4.7; NVMe-oF
+ * 1.1 §3.3; catalogue §4.2).  A subsystem with a host ACL refuses the host
+ * before its syntax matters: Connect Invalid Host, which §6.3 also
+ * prescribes, without ordering the two. */
 static void hostnqn_malformed(struct conf_ctx *c)
 {
 	struct conf_connect_args a;
@@ -303,17 +365,26 @@ static void io_unknown_cntlid(struct conf_ctx *c)
 		CONF_EXPECT(c, "I/O Connect to another CNTLID", &st, CONF_INVALID_PARAM(DATA, 16));
 }
 
+/* "the Host NQN, NVM Subsystem NQN, and the Controller ID values specified
+ * for an I/O Queue are not the same as the values specified for the
+ * associated Admin Queue" is Connect Invalid Parameters (NVMe Base 2.2 §6.3;
+ * NVMe-oF 1.1 §3.3): at the HOSTNQN, or at the CNTLID that host has no
+ * controller under.  A host ACL may refuse the unknown NQN first. */
 static void io_other_hostnqn(struct conf_ctx *c)
 {
 	struct conf_connect_args a;
 	struct nvsim_host_status st;
+	char nqn[NVMF_NQN_SIZE + 1];
 
 	if (!io_args(c, true, &a))
 		return;
-	a.hostnqn = "nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555";
+	other_hostnqn(c, nqn, sizeof(nqn));
+	a.hostnqn = nqn;
+	conf_note(c, "the other HOSTNQN: %s", nqn);
 	if (io_try(c, &a, &st))
 		CONF_EXPECT(c, "I/O Connect from another HOSTNQN", &st, CONF_INVALID_PARAM(DATA, 16),
-			    CONF_INVALID_PARAM(DATA, 512));
+			    CONF_INVALID_PARAM(DATA, 512),
+			    CONF_PERMIT(1, 0x84, INVALID_HOST_CITE));
 }
 
 /* "If the Host Identifier, Host NQN, NVM Subsystem NQN, and Controller ID

@@ -548,6 +548,16 @@ static void descs_match_ns(struct conf_ctx *c)
 			   "Identify Namespace EUI64 is not the EUI-64 descriptor");
 }
 
+/* CNS 03h on an inactive NSID (1..NN, not attached: valid) is not the
+ * zero-filled answer of CNS 00h.  NVMe Base 2.1 §5.1.13.2.3: "If the NSID
+ * field does not specify an active NSID, then refer to section 3.2.1.5 for
+ * the status code to return", and §3.2.1.5: "Unless otherwise noted,
+ * specifying an inactive NSID in a command that uses the Namespace
+ * Identifier (NSID) field shall cause the controller to abort the command
+ * with a status code of Invalid Field in Command"; Invalid Namespace or
+ * Format is for an invalid NSID (the same rule in Base 2.2 Figure 92, NSID).
+ * Base 2.0 §5.17.2.3 (approx.) says nothing more for CNS 03h, so the
+ * general rule held there too. */
 static void descs_inactive(struct conf_ctx *c)
 {
 	struct nvme_id_ctrl ctrl;
@@ -569,7 +579,9 @@ static void descs_inactive(struct conf_ctx *c)
 	snprintf(what, sizeof(what), "Namespace Identification Descriptors, inactive NSID %u",
 		 nsid);
 	identify_raw(q, NVME_IDENTIFY_CNS_NS_DESC_LIST, nsid, buf, sizeof(buf), &st);
-	CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x0b));
+	CONF_EXPECT(c, what, &st, CONF_STATUS(0, 0x02),
+		    CONF_KNOWN(0, 0x0b, "Linux nvmet 6.1, SPDK 23.x (Invalid Namespace or Format "
+					"for any NSID without a namespace)"));
 }
 
 /* ---- malformed commands -------------------------------------------------------------- */
@@ -673,8 +685,8 @@ static const struct conf_case identify_cases[] = {
 	     CONF_MANDATORY, 0, descs_stable),
 	CASE("identify.4.3", "NS descriptors match Identify Namespace NGUID and EUI64", IDENT,
 	     CONF_MANDATORY, 0, descs_match_ns),
-	CASE("identify.4.4", "NS descriptors of an inactive NSID: Invalid Namespace or Format",
-	     IDENT, CONF_MANDATORY, 0, descs_inactive),
+	CASE("identify.4.4", "NS descriptors of an inactive NSID: Invalid Field in Command",
+	     "NVMe Base 2.1 §5.1.13.2.3, §3.2.1.5", CONF_MANDATORY, 0, descs_inactive),
 	CASE("identify.5.1", "Identify with a reserved CNS is Invalid Field", IDENT, CONF_MANDATORY,
 	     0, reserved_cns),
 	CASE("identify.5.2", "Identify into a 2048-byte buffer is refused",

@@ -316,6 +316,19 @@ static void test_dnr_required_clear_fails_when_set(void **state)
 	ctx_free(&c);
 }
 
+static void test_success_with_dnr_set_fails_dnr_check(void **state)
+{
+	struct conf_ctx c;
+	struct nvsim_host_status st = answer(0, 0, true);
+
+	(void)state;
+	ctx_init(&c, CONF_OPTIONAL);
+	assert_true(CONF_EXPECT(&c, "x", &st, CONF_OK));
+	assert_int_equal(c.result, CONF_FAIL);
+	assert_true(log_has(&c, "success with DNR set"));
+	ctx_free(&c);
+}
+
 static void test_success_has_no_dnr_rule(void **state)
 {
 	struct conf_ctx c;
@@ -657,6 +670,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_may_retry_accepts_either_dnr),
 	cmocka_unit_test(test_dnr_required_clear_fails_when_set),
 	cmocka_unit_test(test_success_has_no_dnr_rule),
+	cmocka_unit_test(test_success_with_dnr_set_fails_dnr_check),
 	cmocka_unit_test(test_case_without_check_is_error),
 	cmocka_unit_test(test_passing_plain_check_counts),
 	cmocka_unit_test(test_check_known_fails_with_who),

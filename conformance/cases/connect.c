@@ -382,8 +382,8 @@ static void io_other_hostnqn(struct conf_ctx *c)
 	a.hostnqn = nqn;
 	conf_note(c, "the other HOSTNQN: %s", nqn);
 	if (io_try(c, &a, &st))
-		CONF_EXPECT(c, "I/O Connect from another HOSTNQN", &st, CONF_INVALID_PARAM(DATA, 16),
-			    CONF_INVALID_PARAM(DATA, 512),
+		CONF_EXPECT(c, "I/O Connect from another HOSTNQN", &st,
+			    CONF_INVALID_PARAM(DATA, 16), CONF_INVALID_PARAM(DATA, 512),
 			    CONF_PERMIT(1, 0x84, INVALID_HOST_CITE));
 }
 
@@ -666,8 +666,8 @@ static void sq_flow_disabled(struct conf_ctx *c)
 static const struct conf_case connect_cases[] = {
 	CASE("connect.1.1", "admin Connect returns a dynamic CNTLID", CONNECT, CONF_MANDATORY, 0,
 	     admin_connect_returns_cntlid),
-	CASE("connect.1.2", "RECFMT other than 0 is Incompatible Format", CONNECT, CONF_MANDATORY, 0,
-	     recfmt_nonzero),
+	CASE("connect.1.2", "RECFMT other than 0 is Incompatible Format", CONNECT, CONF_MANDATORY,
+	     0, recfmt_nonzero),
 	CASE("connect.1.3", "Connect data other than 1024 bytes is refused", CONNECT,
 	     CONF_MANDATORY, 0, data_not_1024),
 	CASE("connect.1.4", "unknown SUBNQN: Invalid Parameters at data byte 256", CONNECT,
@@ -704,8 +704,8 @@ static const struct conf_case connect_cases[] = {
 	     CONF_MANDATORY, 0, io_unknown_cntlid),
 	CASE("connect.2.3", "I/O Connect from another HOSTNQN is refused", CONNECT, CONF_MANDATORY,
 	     0, io_other_hostnqn),
-	CASE("connect.2.4", "I/O Connect with another HOSTID is refused", CONNECT, CONF_MANDATORY, 0,
-	     io_other_hostid),
+	CASE("connect.2.4", "I/O Connect with another HOSTID is refused", CONNECT, CONF_MANDATORY,
+	     0, io_other_hostid),
 	CASE("connect.2.5", "I/O Connect before CC.EN: SQE byte 42", CONNECT ", NVMe Base 2.0 §3.5",
 	     CONF_MANDATORY, 0, io_before_enable),
 	CASE("connect.2.6", "I/O Connect with QID above the granted count is refused", CONNECT,

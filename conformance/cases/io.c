@@ -694,7 +694,9 @@ static void io_sqid_reported(struct conf_ctx *c)
 			return;
 		sqid = le16toh(st.cqe.sqid);
 		conf_note(c, "I/O queue %u: CQE SQID %u (%s)", qid, sqid,
-			  sqid == qid ? "the QID" : sqid ? "neither the QID nor 0" : "0h, reserved");
+			  sqid == qid ? "the QID"
+			  : sqid      ? "neither the QID nor 0"
+				      : "0h, reserved");
 	}
 }
 

@@ -326,7 +326,10 @@ static void set_csts(struct conf_ctx *c)
 	}
 	prop_raw(q, true, 0, NVME_REG_CSTS, 0, &st);
 	CONF_EXPECT(c, "Property Set CSTS", &st, CONF_STATUS(0, 0x02),
-		    CONF_KNOWN(1, 0x82, SPDK_PROP));
+		    CONF_KNOWN(1, 0x82, "SPDK 23.x (Connect Invalid Parameters: CSTS has no "
+					"write handler)"),
+		    CONF_KNOWN(0, 0, "SPDK 25.09 (takes the write: only NSSRO is "
+				     "write-1-to-clear, the rest ignored)"));
 }
 
 static void set_cc_8(struct conf_ctx *c)
@@ -373,10 +376,31 @@ static void enable_ready(struct conf_ctx *c)
 }
 
 /* Enabling with a CC field the controller cannot honour: CSTS.CFS and no
- * RDY.  SPDK sets RDY regardless and refuses I/O queues at Connect (IOSQES,
- * IOCQES), or refuses the write itself after setting RDY (MPS, AMS, CSS). */
-static void enable_bad(struct conf_ctx *c, uint32_t cc, const char *what)
+ * RDY.  What real targets do instead, per field (all FAILs): */
+struct bad_cc_known {
+	const char *write_who;  /* refuses the CC write itself, after setting RDY */
+	struct conf_outcome io; /* ready anyway: how the I/O Connect is answered */
+};
+
+#define SPDK_WRITE_REFUSED "SPDK 23.x (refuses the write after setting RDY)"
+
+/* SPDK sets RDY regardless; it then refuses I/O queues at Connect (IOSQES,
+ * IOCQES), or the write itself (MPS, AMS), or takes CSS 001b outright. */
+static const struct bad_cc_known spdk_io_refused = {
+	NULL,
+	{ 1, 0x82, CONF_ANY, 0, 42, CONF_KNOWN,
+	  "SPDK 23.x (ready; checks IOSQES/IOCQES only at I/O Connect)" },
+};
+static const struct bad_cc_known spdk_write_refused = { SPDK_WRITE_REFUSED, { 0 } };
+static const struct bad_cc_known spdk_css_taken = {
+	NULL,
+	CONF_KNOWN(0, 0, "SPDK 25.09 (takes CSS 001b: ready, no CFS, I/O queues accepted)"),
+};
+
+static void enable_bad(struct conf_ctx *c, uint32_t cc, const char *what,
+		       const struct bad_cc_known *k)
 {
+	const struct conf_outcome write_set[] = { CONF_OK, CONF_KNOWN(1, 0x82, k->write_who) };
 	struct conf_connect_args a;
 	struct nvsim_host_status st;
 	struct nvsim_hq *q, *io;
@@ -386,9 +410,7 @@ static void enable_bad(struct conf_ctx *c, uint32_t cc, const char *what)
 	if (!(q = conf_admin(c, false, &cntlid)))
 		return;
 	nvsim_host_prop_set(q, NVME_REG_CC, false, cc, &st);
-	if (!CONF_EXPECT(c, what, &st, CONF_OK,
-			 CONF_KNOWN(1, 0x82, "SPDK 23.x (refuses the write after setting RDY)")) ||
-	    !nvsim_host_ok(&st))
+	if (!conf_expect(c, what, &st, write_set, k->write_who ? 2 : 1) || !nvsim_host_ok(&st))
 		return;
 	if (wait_csts(c, q, 1u << NVME_CSTS_CFS_SHIFT, 1u << NVME_CSTS_CFS_SHIFT, &csts)) {
 		conf_check(c, !NVME_CSTS_RDY(csts), "CSTS %#x: CFS and RDY both set",
@@ -400,30 +422,31 @@ static void enable_bad(struct conf_ctx *c, uint32_t cc, const char *what)
 			   (unsigned)csts);
 		return;
 	}
-	/* Ready anyway: the I/O queue must then be refused at Connect. */
+	/* Ready anyway: a FAIL whatever the I/O Connect gets, since the enable
+	 * itself was to be refused with CFS; no spec text found permits
+	 * refusing the I/O queue later in place of CFS. */
 	conf_connect_args(c, 1, &a);
 	a.cntlid = cntlid;
 	if (!(io = conf_queue(c, 1, 31)))
 		return;
 	conf_send_connect(c, io, &a, &st);
-	/* A FAIL either way: the enable itself was to be refused with CFS.
-	 * Refusing the I/O queue later is SPDK's choice, which no spec text
-	 * found permits in place of CFS. */
-	CONF_EXPECT(c, "CSTS.RDY set despite the bad CC; I/O Connect", &st,
-		    { 1, 0x82, CONF_ANY, 0, 42, CONF_KNOWN,
-		      "SPDK 23.x (ready; checks IOSQES/IOCQES only at I/O Connect)" });
+	if (k->io.text)
+		conf_expect(c, "CSTS.RDY set despite the bad CC; I/O Connect", &st, &k->io, 1);
+	else
+		conf_check(c, false, "CSTS.RDY set despite the bad CC (CSTS %#x)",
+			   (unsigned)csts);
 }
 
 static void enable_bad_iosqes(struct conf_ctx *c)
 {
 	enable_bad(c, (CC_GOOD & ~(0xfu << NVME_CC_IOSQES_SHIFT)) | 5u << NVME_CC_IOSQES_SHIFT,
-		   "Property Set CC.EN 1 with IOSQES 5");
+		   "Property Set CC.EN 1 with IOSQES 5", &spdk_io_refused);
 }
 
 static void enable_bad_iocqes(struct conf_ctx *c)
 {
 	enable_bad(c, (CC_GOOD & ~(0xfu << NVME_CC_IOCQES_SHIFT)) | 5u << NVME_CC_IOCQES_SHIFT,
-		   "Property Set CC.EN 1 with IOCQES 5");
+		   "Property Set CC.EN 1 with IOCQES 5", &spdk_io_refused);
 }
 
 static void enable_bad_mps(struct conf_ctx *c)
@@ -441,7 +464,7 @@ static void enable_bad_mps(struct conf_ctx *c)
 		return;
 	}
 	enable_bad(c, CC_GOOD | mps << NVME_CC_MPS_SHIFT,
-		   "Property Set CC.EN 1 with MPS above MPSMAX");
+		   "Property Set CC.EN 1 with MPS above MPSMAX", &spdk_write_refused);
 }
 
 static void enable_bad_ams(struct conf_ctx *c)
@@ -456,13 +479,14 @@ static void enable_bad_ams(struct conf_ctx *c)
 	/* Weighted round robin when CAP.AMS does not offer it, else reserved 011b. */
 	ams = NVME_CAP_AMS(cap) & NVME_CAP_AMS_WRR ? 3u : (uint32_t)NVME_CC_AMS_WRRU;
 	enable_bad(c, CC_GOOD | ams << NVME_CC_AMS_SHIFT,
-		   "Property Set CC.EN 1 with an unsupported AMS");
+		   "Property Set CC.EN 1 with an unsupported AMS", &spdk_write_refused);
 }
 
 static void enable_bad_css(struct conf_ctx *c)
 {
 	/* CSS 001b is reserved in every version. */
-	enable_bad(c, CC_GOOD | 1u << NVME_CC_CSS_SHIFT, "Property Set CC.EN 1 with CSS 001b");
+	enable_bad(c, CC_GOOD | 1u << NVME_CC_CSS_SHIFT, "Property Set CC.EN 1 with CSS 001b",
+		   &spdk_css_taken);
 }
 
 /* ---- commands before ready ------------------------------------------------------ */

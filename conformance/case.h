@@ -109,6 +109,9 @@ struct conf_case {
 	enum conf_level level;
 	unsigned int features;
 	void (*run)(struct conf_ctx *c);
+	/* A row of a table, for cases that differ only in a field and the
+	 * expected answer: one run function serves them all (conf_row). */
+	const void *row;
 };
 
 /* A group of cases, one per file under conformance/cases/. */
@@ -189,6 +192,8 @@ void conf_disconnect(struct conf_ctx *c, struct nvsim_host *h);
 void conf_advance(struct conf_ctx *c, uint64_t ms);
 void conf_progress(struct conf_ctx *c);
 const struct conf_target *conf_target_of(const struct conf_ctx *c);
+/* The running case's table row (conf_case.row). */
+const void *conf_row(const struct conf_ctx *c);
 uint64_t conf_seed(const struct conf_ctx *c);
 /* The NQN of the NVM subsystem under test, and of one refusing our host. */
 const char *conf_subnqn(const struct conf_ctx *c);

@@ -760,6 +760,11 @@ const struct conf_target *conf_target_of(const struct conf_ctx *c)
 	return c->t;
 }
 
+const void *conf_row(const struct conf_ctx *c)
+{
+	return c->kase->row;
+}
+
 uint64_t conf_seed(const struct conf_ctx *c)
 {
 	return c->seed;

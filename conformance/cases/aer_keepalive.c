@@ -494,7 +494,7 @@ static void kato_zero_never_expires(struct conf_ctx *c)
 			   "an association with KATO 0 ended after 10 minutes of silence");
 }
 
-#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn }
+#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn, NULL }
 #define AER "NVMe Base 2.0 §5.2 (approx.)"
 #define ABORT "NVMe Base 2.0 §5.1 (approx.)"
 #define KA "NVMe Base 2.0 §5.26 (approx.)"

@@ -310,7 +310,7 @@ static void ird_zero(struct conf_ctx *c)
 	nvsim_hq_close(q);
 }
 
-#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn }
+#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn, NULL }
 #define CM "NVMe-oF 1.1 §7.3.3 (approx.)"
 
 static const struct conf_case cm_cases[] = {

@@ -660,7 +660,7 @@ static void sq_flow_disabled(struct conf_ctx *c)
 			   le16toh(st.cqe.sqhd));
 }
 
-#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn }
+#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn, NULL }
 #define CONNECT "NVMe-oF 1.1 §3.3"
 
 static const struct conf_case connect_cases[] = {

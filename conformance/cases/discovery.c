@@ -407,8 +407,9 @@ static const struct lpo_row {
 	{ 0, false, "Get Log Page 70h at LPO = the log's size" },
 };
 
-static void lpo_bound(struct conf_ctx *c, const struct lpo_row *r)
+static void lpo_bound(struct conf_ctx *c)
 {
+	const struct lpo_row *r = conf_row(c);
 	struct nvsim_host *h;
 	size_t len;
 	struct nvmf_discovery_log *log = open_disc(c, &h, &len);
@@ -427,16 +428,6 @@ static void lpo_bound(struct conf_ctx *c, const struct lpo_row *r)
 	free(log);
 }
 
-#define LPO_CASE(fn, i)                                                                      \
-	static void fn(struct conf_ctx *c)                                                   \
-	{                                                                                    \
-		lpo_bound(c, &lpo_rows[i]);                                                  \
-	}
-
-LPO_CASE(lpo_past_end, 0)
-LPO_CASE(lpo_at_end, 1)
-LPO_CASE(lpo_far_away, 2)
-LPO_CASE(lpo_at_size, 3)
 
 /* NVMe Base 2.1 Figure 199 (Get Log Page CDW12, LPOL, byte offsets), b). */
 #define LPO_BITS_IGNORED                                                                     \
@@ -626,7 +617,9 @@ static void io_controller_has_no_disc_log(struct conf_ctx *c)
 		    CONF_STATUS(1, NVME_SC_INVALID_LOG_PAGE));
 }
 
-#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn }
+#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn, NULL }
+#define CASE_ROW(id, title, spec, level, feats, fn, row)                                    \
+	{ id, title, spec, level, feats, fn, row }
 #define D CONF_F_DISCOVERY
 #define DISC "NVMe-oF 1.1 §5 (approx.)"
 #define DLOG "NVMe Base 2.0 §5.16.1.23 (approx.)"
@@ -660,12 +653,12 @@ static const struct conf_case discovery_cases[] = {
 	     CONF_MANDATORY, D | CONF_F_REFERRALS, log_lists_referral),
 	CASE("discovery.3.1", "the log read in 1 KiB pieces by LPO equals the whole read",
 	     DLOG ", " GLP, CONF_MANDATORY, D, log_in_pieces),
-	CASE("discovery.3.2", "LPO past the end of the log is Invalid Field", LPO_SPEC,
-	     CONF_MANDATORY, D, lpo_past_end),
-	CASE("discovery.3.3", "LPO one dword past the log is Invalid Field", LPO_SPEC,
-	     CONF_MANDATORY, D, lpo_at_end),
-	CASE("discovery.3.4", "LPO far past the end (1 TiB) is Invalid Field", LPO_SPEC,
-	     CONF_MANDATORY, D, lpo_far_away),
+	CASE_ROW("discovery.3.2", "LPO past the end of the log is Invalid Field", LPO_SPEC,
+	     CONF_MANDATORY, D, lpo_bound, &lpo_rows[0]),
+	CASE_ROW("discovery.3.3", "LPO one dword past the log is Invalid Field", LPO_SPEC,
+	     CONF_MANDATORY, D, lpo_bound, &lpo_rows[1]),
+	CASE_ROW("discovery.3.4", "LPO far past the end (1 TiB) is Invalid Field", LPO_SPEC,
+	     CONF_MANDATORY, D, lpo_bound, &lpo_rows[2]),
 	CASE("discovery.3.5", "LPO not dword aligned: Invalid Field, or bits 1:0 ignored", LPO_SPEC,
 	     CONF_MANDATORY, D, lpo_unaligned),
 	CASE("discovery.3.6", "NUMD past the end of the log is served", GLP, CONF_MANDATORY, D,
@@ -676,8 +669,8 @@ static const struct conf_case discovery_cases[] = {
 	     CONF_MANDATORY, D, header_alone),
 	CASE("discovery.3.9", "the host's GENCTR-checking reader gets the same log", DLOG,
 	     CONF_MANDATORY, D, host_helper_agrees),
-	CASE("discovery.3.10", "LPO equal to the log's size is served (only greater is refused)",
-	     LPO_SPEC, CONF_OPTIONAL, D, lpo_at_size),
+	CASE_ROW("discovery.3.10", "LPO equal to the log's size is served (only greater is refused)",
+	     LPO_SPEC, CONF_OPTIONAL, D, lpo_bound, &lpo_rows[3]),
 	CASE("discovery.4.1", "Get Log Page for SMART on a discovery controller is refused", DISC,
 	     CONF_MANDATORY, D, other_lid_refused),
 	CASE("discovery.4.2", "Abort on a discovery controller is Invalid Opcode", DISC,

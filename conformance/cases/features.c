@@ -677,7 +677,7 @@ static void get_ctrl_feature_broadcast(struct conf_ctx *c)
 	CONF_EXPECT(c, "Get Features KATO with NSID FFFFFFFFh", &st, CONF_OK);
 }
 
-#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn }
+#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn, NULL }
 #define GETF "NVMe Base 2.0 §5.15 (approx.)"
 #define SETF "NVMe Base 2.0 §5.27 (approx.)"
 #define FEAT "NVMe Base 2.0 §5.27.1 (approx.)"

@@ -632,7 +632,7 @@ static void long_buffer(struct conf_ctx *c)
 			    CONF_KNOWN(0, 0, "SPDK 23.x (takes any buffer of 4096 bytes or more)"));
 }
 
-#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn }
+#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn, NULL }
 #define IDENT "NVMe Base 2.0 §5.17 (approx.)"
 #define IDCTRL "NVMe Base 2.0 §5.17.2.1 (approx.)"
 #define IDFAB "NVMe Base 2.0 §5.17.2.1, NVMe-oF 1.1 §4.1 (approx.)"

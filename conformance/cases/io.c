@@ -216,8 +216,9 @@ static const struct lba_row {
 	{ nvme_cmd_verify, AT_NSZE, 1, 7, "Verify", "Verify at SLBA = NSZE" },
 };
 
-static void lba_out_of_range(struct conf_ctx *c, const struct lba_row *r)
+static void lba_out_of_range(struct conf_ctx *c)
 {
+	const struct lba_row *r = conf_row(c);
 	struct nvsim_host_status st;
 	struct ns_info ns;
 	struct nvsim_host *h = io_host(c, 1, &ns);
@@ -240,18 +241,6 @@ static void lba_out_of_range(struct conf_ctx *c, const struct lba_row *r)
 	free(buf);
 }
 
-#define LBA_CASE(fn, i)                                                                      \
-	static void fn(struct conf_ctx *c)                                                   \
-	{                                                                                    \
-		lba_out_of_range(c, &lba_rows[i]);                                           \
-	}
-
-LBA_CASE(read_at_capacity, 0)
-LBA_CASE(read_crossing_end, 1)
-LBA_CASE(read_wrapping, 2)
-LBA_CASE(write_crossing_end, 3)
-LBA_CASE(write_zeroes_out_of_range, 4)
-LBA_CASE(verify_out_of_range, 5)
 
 /* ---- namespace ---------------------------------------------------------------------- */
 
@@ -700,7 +689,9 @@ static void io_sqid_reported(struct conf_ctx *c)
 	}
 }
 
-#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn }
+#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn, NULL }
+#define CASE_ROW(id, title, spec, level, feats, fn, row)                                    \
+	{ id, title, spec, level, feats, fn, row }
 #define NVM "NVM Command Set 1.0 §3 (approx.)"
 #define IO CONF_F_IO
 
@@ -709,14 +700,14 @@ static const struct conf_case io_cases[] = {
 	     write_read_one_block),
 	CASE("io.1.2", "128 KiB written reads back the same", NVM, CONF_MANDATORY, IO,
 	     write_read_128k),
-	CASE("io.2.1", "Read at SLBA = NSZE is LBA Out of Range", NVM ", blktests nvme/018",
-	     CONF_MANDATORY, IO, read_at_capacity),
-	CASE("io.2.2", "Read crossing the last LBA is LBA Out of Range", NVM, CONF_MANDATORY, IO,
-	     read_crossing_end),
-	CASE("io.2.3", "Read whose SLBA + NLB wraps 2^64 is LBA Out of Range", NVM,
-	     CONF_MANDATORY, IO, read_wrapping),
-	CASE("io.2.4", "Write crossing the last LBA is LBA Out of Range", NVM, CONF_MANDATORY, IO,
-	     write_crossing_end),
+	CASE_ROW("io.2.1", "Read at SLBA = NSZE is LBA Out of Range", NVM ", blktests nvme/018",
+	     CONF_MANDATORY, IO, lba_out_of_range, &lba_rows[0]),
+	CASE_ROW("io.2.2", "Read crossing the last LBA is LBA Out of Range", NVM, CONF_MANDATORY, IO,
+	     lba_out_of_range, &lba_rows[1]),
+	CASE_ROW("io.2.3", "Read whose SLBA + NLB wraps 2^64 is LBA Out of Range", NVM,
+	     CONF_MANDATORY, IO, lba_out_of_range, &lba_rows[2]),
+	CASE_ROW("io.2.4", "Write crossing the last LBA is LBA Out of Range", NVM, CONF_MANDATORY, IO,
+	     lba_out_of_range, &lba_rows[3]),
 	CASE("io.3.1", "Read with NSID 0 is Invalid Namespace or Format",
 	     "NVMe Base 2.0 §3.2.1 (approx.)", CONF_MANDATORY, IO, read_nsid_zero),
 	CASE("io.3.2", "Read from an inactive NSID is Invalid Namespace or Format",
@@ -742,8 +733,8 @@ static const struct conf_case io_cases[] = {
 	     CONF_MANDATORY, IO, flush_nsid_zero),
 	CASE("io.6.1", "Write Zeroes makes the blocks read as zeros", NVM " §3.2.8",
 	     CONF_OPTIONAL, IO, write_zeroes_reads_zero),
-	CASE("io.6.2", "Write Zeroes crossing the last LBA is LBA Out of Range", NVM " §3.2.8",
-	     CONF_OPTIONAL, IO, write_zeroes_out_of_range),
+	CASE_ROW("io.6.2", "Write Zeroes crossing the last LBA is LBA Out of Range", NVM " §3.2.8",
+	     CONF_OPTIONAL, IO, lba_out_of_range, &lba_rows[4]),
 	CASE("io.6.3", "deallocated blocks read as zeros when DLFEAT says so", NVM " §3.2.3",
 	     CONF_OPTIONAL, IO, dsm_deallocate_reads_zero),
 	CASE("io.6.4", "Compare with equal data succeeds", NVM " §3.2.1", CONF_OPTIONAL, IO,
@@ -752,8 +743,8 @@ static const struct conf_case io_cases[] = {
 	     CONF_OPTIONAL, IO, compare_different),
 	CASE("io.6.6", "Verify of written blocks succeeds", NVM " §3.2.7", CONF_OPTIONAL, IO,
 	     verify_succeeds),
-	CASE("io.6.7", "Verify at SLBA = NSZE is LBA Out of Range", NVM " §3.2.7", CONF_OPTIONAL,
-	     IO, verify_out_of_range),
+	CASE_ROW("io.6.7", "Verify at SLBA = NSZE is LBA Out of Range", NVM " §3.2.7", CONF_OPTIONAL,
+	     IO, lba_out_of_range, &lba_rows[5]),
 	CASE("io.7.1", "an unknown I/O opcode is Invalid Command Opcode",
 	     "NVMe Base 2.0 §4.6.1.2.1 (approx.)", CONF_MANDATORY, IO, unknown_opcode),
 	CASE("io.7.2", "an admin-only opcode on an I/O queue is Invalid Command Opcode",

@@ -749,8 +749,9 @@ static const struct lpo_row {
 
 #define NVMET_LPO_IGNORED "Linux nvmet 6.1 (LPO ignored: the page is zero-filled)"
 
-static void lpo_bound(struct conf_ctx *c, const struct lpo_row *r)
+static void lpo_bound(struct conf_ctx *c)
 {
+	const struct lpo_row *r = conf_row(c);
 	struct nvsim_host *h = open_host(c, 0);
 	struct nvsim_host_status st;
 	uint8_t buf[64];
@@ -765,16 +766,6 @@ static void lpo_bound(struct conf_ctx *c, const struct lpo_row *r)
 		CONF_EXPECT(c, r->what, &st, CONF_OK);
 }
 
-#define LPO_CASE(fn, i)                                                                      \
-	static void fn(struct conf_ctx *c)                                                   \
-	{                                                                                    \
-		lpo_bound(c, &lpo_rows[i]);                                                  \
-	}
-
-LPO_CASE(lpo_past_end, 0)
-LPO_CASE(lpo_upper_dword, 1)
-LPO_CASE(lpo_one_dword_past, 2)
-LPO_CASE(lpo_at_size, 3)
 
 static void numd_past_end(struct conf_ctx *c)
 {
@@ -822,7 +813,9 @@ static void numd_above_mdts(struct conf_ctx *c)
 	free(buf);
 }
 
-#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn }
+#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn, NULL }
+#define CASE_ROW(id, title, spec, level, feats, fn, row)                                    \
+	{ id, title, spec, level, feats, fn, row }
 #define GLP "NVMe Base 2.0 §5.16 (approx.)"
 #define GLP_ERR "NVMe Base 2.0 §5.16.1.2 (approx.)"
 #define GLP_SMART "NVMe Base 2.0 §5.16.1.3 (approx.)"
@@ -875,18 +868,18 @@ static const struct conf_case log_cases[] = {
 	     lid_reserved_io_set),
 	CASE("log.7.3", "LPO not dword aligned: Invalid Field, or bits 1:0 ignored", LPO_SPEC,
 	     CONF_MANDATORY, 0, lpo_unaligned),
-	CASE("log.7.4", "LPO beyond the page is Invalid Field", LPO_SPEC, CONF_MANDATORY, 0,
-	     lpo_past_end),
-	CASE("log.7.5", "LPO with only the upper dword set is beyond the page", LPO_SPEC,
-	     CONF_MANDATORY, 0, lpo_upper_dword),
-	CASE("log.7.6", "LPO one dword past the page is Invalid Field", LPO_SPEC, CONF_MANDATORY, 0,
-	     lpo_one_dword_past),
+	CASE_ROW("log.7.4", "LPO beyond the page is Invalid Field", LPO_SPEC, CONF_MANDATORY, 0,
+	     lpo_bound, &lpo_rows[0]),
+	CASE_ROW("log.7.5", "LPO with only the upper dword set is beyond the page", LPO_SPEC,
+	     CONF_MANDATORY, 0, lpo_bound, &lpo_rows[1]),
+	CASE_ROW("log.7.6", "LPO one dword past the page is Invalid Field", LPO_SPEC, CONF_MANDATORY, 0,
+	     lpo_bound, &lpo_rows[2]),
 	CASE("log.7.7", "NUMD reaching past the page is served", GLP, CONF_MANDATORY, 0,
 	     numd_past_end),
 	CASE("log.7.8", "NUMD above MDTS is refused", GLP ", §5.17.2.1 (MDTS) (approx.)",
 	     CONF_MANDATORY, 0, numd_above_mdts),
-	CASE("log.7.9", "LPO equal to the page size is served (only greater is refused)",
-	     LPO_SPEC, CONF_OPTIONAL, 0, lpo_at_size),
+	CASE_ROW("log.7.9", "LPO equal to the page size is served (only greater is refused)",
+	     LPO_SPEC, CONF_OPTIONAL, 0, lpo_bound, &lpo_rows[3]),
 };
 
 const struct conf_group conf_group_log = { "log", log_cases,

@@ -665,7 +665,7 @@ static void reenable_works(struct conf_ctx *c)
 	CONF_EXPECT(c, "I/O Connect after re-enabling", &st, CONF_OK);
 }
 
-#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn }
+#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn, NULL }
 #define PGET "NVMe-oF 1.1 §3.4, NVMe Base 2.0 §3.1.4 (approx.)"
 #define PSET "NVMe-oF 1.1 §3.5, NVMe Base 2.0 §3.1.4 (approx.)"
 #define INIT "NVMe Base 2.0 §3.5.2, §3.1.4 (approx.)"

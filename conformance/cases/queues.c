@@ -575,7 +575,7 @@ static void cid_in_use(struct conf_ctx *c)
 		conf_note(c, "CID conflict %s", st.sf ? "detected" : "not detected");
 }
 
-#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn }
+#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn, NULL }
 #define QUEUES "NVMe-oF 1.1 §2.4 (approx.)"
 #define DISC "NVMe Base 2.0 §6.4 (approx.)"
 

@@ -124,14 +124,12 @@ static void raw_exec(struct nvsim_hq *q, struct capsule *cap, size_t icd_len,
 	memset(st, 0, sizeof(*st));
 	cap->sqe.cid = htole16(cid);
 	ret = nvsim_hq_send_raw(q, cap, SQE_LEN + icd_len);
-	if (!ret)
-		ret = nvsim_hq_wait_cqe(q, cid, &st->cqe);
 	if (ret) {
 		st->err = ret;
 		return;
 	}
-	st->has_cqe = true;
-	st->sf = nvsim_cqe_status_field(&st->cqe);
+	/* as every command's: a wrong CID or no completion FAILs its rule */
+	nvsim_hq_wait_status(q, &cap->sqe, st);
 }
 
 /* Read nlb blocks at SGL_LBA with the host wing's own well-formed SGL. */
@@ -245,8 +243,9 @@ static const struct id_row {
 	  { CONF_STATUS(0, 0x11) }, 1 },
 };
 
-static void read_with_id(struct conf_ctx *c, const struct id_row *r)
+static void read_with_id(struct conf_ctx *c)
 {
+	const struct id_row *r = conf_row(c);
 	struct capsule cap;
 	struct nvsim_host_status st;
 	struct nvsim_hbuf hb;
@@ -278,19 +277,6 @@ static void read_with_id(struct conf_ctx *c, const struct id_row *r)
 	free(buf);
 }
 
-#define ID_CASE(fn, i)                                                                       \
-	static void fn(struct conf_ctx *c)                                                   \
-	{                                                                                    \
-		read_with_id(c, &id_rows[i]);                                                \
-	}
-
-ID_CASE(keyed_reserved_subtype, 0)
-ID_CASE(bit_bucket, 1)
-ID_CASE(segment_type, 2)
-ID_CASE(transport_data_block, 3)
-ID_CASE(data_block_address, 4)
-ID_CASE(reserved_type, 5)
-ID_CASE(vendor_type, 6)
 
 /* ---- in-capsule data ---------------------------------------------------------------- */
 
@@ -389,8 +375,9 @@ static const struct icd_row {
 	  3 },
 };
 
-static void icd_refused(struct conf_ctx *c, const struct icd_row *r)
+static void icd_refused(struct conf_ctx *c)
 {
+	const struct icd_row *r = conf_row(c);
 	struct sgl_env e;
 	struct capsule cap;
 	struct nvsim_host_status st;
@@ -432,16 +419,6 @@ static void icd_refused(struct conf_ctx *c, const struct icd_row *r)
 	conf_expect(c, r->what, &st, r->out, r->nout);
 }
 
-#define ICD_CASE(fn, i)                                                                      \
-	static void fn(struct conf_ctx *c)                                                   \
-	{                                                                                    \
-		icd_refused(c, &icd_rows[i]);                                                \
-	}
-
-ICD_CASE(icd_one_byte_more, 0)
-ICD_CASE(icd_offset_past_end, 1)
-ICD_CASE(icd_offset_wraps, 2)
-ICD_CASE(icd_beyond_received, 3)
 
 static void icd_nonzero_offset(struct conf_ctx *c)
 {
@@ -594,8 +571,9 @@ static const struct list_row {
 	{ LIST_BY_ADDRESS, "Last Segment, address subtype", { CONF_STATUS(0, 0x11) }, 1 },
 };
 
-static void list_refused(struct conf_ctx *c, const struct list_row *r)
+static void list_refused(struct conf_ctx *c)
 {
+	const struct list_row *r = conf_row(c);
 	struct nvsim_host_status st;
 	struct sgl_env e;
 	uint32_t n = 1, len = 16;
@@ -633,16 +611,6 @@ static void list_refused(struct conf_ctx *c, const struct list_row *r)
 	free(w);
 }
 
-#define LIST_CASE(fn, i)                                                                     \
-	static void fn(struct conf_ctx *c)                                                   \
-	{                                                                                    \
-		list_refused(c, &list_rows[i]);                                              \
-	}
-
-LIST_CASE(list_above_msdbd, 0)
-LIST_CASE(list_len_not_16, 1)
-LIST_CASE(list_len_zero, 2)
-LIST_CASE(list_address_subtype, 3)
 
 static void list_holds_unkeyed(struct conf_ctx *c)
 {
@@ -849,7 +817,9 @@ static void no_data_with_keyed(struct conf_ctx *c)
 	free(buf);
 }
 
-#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn }
+#define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn, NULL }
+#define CASE_ROW(id, title, spec, level, feats, fn, row)                                    \
+	{ id, title, spec, level, feats, fn, row }
 #define SGL "NVMe Base 2.0 §4.3.2 (approx.)"
 #define RDMA "NVMe-oF 1.1 §7.3.2 (approx.)"
 #define KEYED (CONF_F_IO | CONF_F_KEYED_SGL)
@@ -861,44 +831,44 @@ static const struct conf_case sgl_cases[] = {
 	     CONF_MANDATORY, KEYED, keyed_len_zero),
 	CASE("sgl.1.2", "keyed SGL longer than MDTS is refused", SGL ", " RDMA, CONF_MANDATORY,
 	     KEYED, keyed_len_above_mdts),
-	CASE("sgl.1.3", "keyed data block of a reserved subtype is SGL Descriptor Type Invalid",
-	     SGL ", " RDMA, CONF_MANDATORY, KEYED, keyed_reserved_subtype),
-	CASE("sgl.1.4", "Bit Bucket without SGLS bit 16 is SGL Descriptor Type Invalid", SGL,
-	     CONF_OPTIONAL, KEYED, bit_bucket),
-	CASE("sgl.1.5", "Segment descriptor in the SQE is refused", SGL ", " RDMA,
-	     CONF_MANDATORY, KEYED, segment_type),
-	CASE("sgl.1.6", "Transport SGL Data Block on RDMA is SGL Descriptor Type Invalid",
-	     SGL ", " RDMA, CONF_MANDATORY, KEYED, transport_data_block),
-	CASE("sgl.1.7", "unkeyed Data Block, address subtype, is SGL Descriptor Type Invalid",
-	     SGL ", " RDMA, CONF_MANDATORY, KEYED, data_block_address),
-	CASE("sgl.1.8", "descriptor of reserved type 6h is SGL Descriptor Type Invalid", SGL,
-	     CONF_MANDATORY, KEYED, reserved_type),
-	CASE("sgl.1.9", "vendor specific descriptor (Fh) unsupported is Type Invalid", SGL,
-	     CONF_OPTIONAL, KEYED, vendor_type),
+	CASE_ROW("sgl.1.3", "keyed data block of a reserved subtype is SGL Descriptor Type Invalid",
+	     SGL ", " RDMA, CONF_MANDATORY, KEYED, read_with_id, &id_rows[0]),
+	CASE_ROW("sgl.1.4", "Bit Bucket without SGLS bit 16 is SGL Descriptor Type Invalid", SGL,
+	     CONF_OPTIONAL, KEYED, read_with_id, &id_rows[1]),
+	CASE_ROW("sgl.1.5", "Segment descriptor in the SQE is refused", SGL ", " RDMA,
+	     CONF_MANDATORY, KEYED, read_with_id, &id_rows[2]),
+	CASE_ROW("sgl.1.6", "Transport SGL Data Block on RDMA is SGL Descriptor Type Invalid",
+	     SGL ", " RDMA, CONF_MANDATORY, KEYED, read_with_id, &id_rows[3]),
+	CASE_ROW("sgl.1.7", "unkeyed Data Block, address subtype, is SGL Descriptor Type Invalid",
+	     SGL ", " RDMA, CONF_MANDATORY, KEYED, read_with_id, &id_rows[4]),
+	CASE_ROW("sgl.1.8", "descriptor of reserved type 6h is SGL Descriptor Type Invalid", SGL,
+	     CONF_MANDATORY, KEYED, read_with_id, &id_rows[5]),
+	CASE_ROW("sgl.1.9", "vendor specific descriptor (Fh) unsupported is Type Invalid", SGL,
+	     CONF_OPTIONAL, KEYED, read_with_id, &id_rows[6]),
 	CASE("sgl.2.1", "in-capsule Write of exactly IOCCSZ × 16 - 64 bytes succeeds", RDMA,
 	     CONF_MANDATORY, INCAP, icd_full),
-	CASE("sgl.2.2", "in-capsule descriptor one byte above IOCCSZ is refused", RDMA,
-	     CONF_MANDATORY, INCAP, icd_one_byte_more),
-	CASE("sgl.2.3", "in-capsule offset + length past the data area is refused",
-	     RDMA ", " SGL, CONF_MANDATORY, INCAP, icd_offset_past_end),
-	CASE("sgl.2.4", "in-capsule offset whose sum with the length wraps 2^64 is refused",
-	     RDMA ", " SGL, CONF_MANDATORY, INCAP, icd_offset_wraps),
+	CASE_ROW("sgl.2.2", "in-capsule descriptor one byte above IOCCSZ is refused", RDMA,
+	     CONF_MANDATORY, INCAP, icd_refused, &icd_rows[0]),
+	CASE_ROW("sgl.2.3", "in-capsule offset + length past the data area is refused",
+	     RDMA ", " SGL, CONF_MANDATORY, INCAP, icd_refused, &icd_rows[1]),
+	CASE_ROW("sgl.2.4", "in-capsule offset whose sum with the length wraps 2^64 is refused",
+	     RDMA ", " SGL, CONF_MANDATORY, INCAP, icd_refused, &icd_rows[2]),
 	CASE("sgl.2.5", "in-capsule data at a non-zero offset is taken from that offset",
 	     RDMA ", " SGL, CONF_OPTIONAL, INCAP, icd_nonzero_offset),
 	CASE("sgl.2.6", "in-capsule data descriptor on a Read is refused", RDMA,
 	     CONF_MANDATORY, INCAP, icd_on_read),
-	CASE("sgl.2.7", "in-capsule descriptor longer than the data sent is refused", RDMA,
-	     CONF_OPTIONAL, INCAP, icd_beyond_received),
+	CASE_ROW("sgl.2.7", "in-capsule descriptor longer than the data sent is refused", RDMA,
+	     CONF_OPTIONAL, INCAP, icd_refused, &icd_rows[3]),
 	CASE("sgl.3.1", "Last Segment list of MSDBD keyed descriptors moves the data",
 	     RDMA ", " SGL, CONF_OPTIONAL, LIST, list_at_msdbd),
-	CASE("sgl.3.2", "more descriptors than MSDBD is Invalid Number of SGL Descriptors",
-	     RDMA ", " SGL, CONF_MANDATORY, LIST, list_above_msdbd),
-	CASE("sgl.3.3", "Last Segment length not a multiple of 16 is refused", SGL,
-	     CONF_MANDATORY, LIST, list_len_not_16),
-	CASE("sgl.3.4", "Last Segment of length 0 is refused", SGL, CONF_MANDATORY, LIST,
-	     list_len_zero),
-	CASE("sgl.3.5", "Last Segment by host address is SGL Descriptor Type Invalid",
-	     RDMA ", " SGL, CONF_MANDATORY, LIST, list_address_subtype),
+	CASE_ROW("sgl.3.2", "more descriptors than MSDBD is Invalid Number of SGL Descriptors",
+	     RDMA ", " SGL, CONF_MANDATORY, LIST, list_refused, &list_rows[0]),
+	CASE_ROW("sgl.3.3", "Last Segment length not a multiple of 16 is refused", SGL,
+	     CONF_MANDATORY, LIST, list_refused, &list_rows[1]),
+	CASE_ROW("sgl.3.4", "Last Segment of length 0 is refused", SGL, CONF_MANDATORY, LIST,
+	     list_refused, &list_rows[2]),
+	CASE_ROW("sgl.3.5", "Last Segment by host address is SGL Descriptor Type Invalid",
+	     RDMA ", " SGL, CONF_MANDATORY, LIST, list_refused, &list_rows[3]),
 	CASE("sgl.3.6", "Last Segment list holding an unkeyed data block is refused",
 	     RDMA ", " SGL, CONF_MANDATORY, LIST, list_holds_unkeyed),
 	CASE("sgl.4.1", "keyed SGL with the invalidate-key subtype is not refused", RDMA,

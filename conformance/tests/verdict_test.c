@@ -447,7 +447,7 @@ static void case_runs_away(struct conf_ctx *c)
 }
 
 static const struct conf_case runaway_case[] = {
-	{ "r.1.1", "runs away", "test", CONF_MANDATORY, 0, case_runs_away },
+	{ "r.1.1", "runs away", "test", CONF_MANDATORY, 0, case_runs_away, NULL },
 };
 static const struct conf_group runaway_group = { "r", runaway_case, 1 };
 
@@ -466,10 +466,10 @@ static void test_runaway_case_ends_at_its_deadline_as_error(void **state)
 }
 
 static const struct conf_case test_cases[] = {
-	{ "t.1.1", "fails", "test", CONF_MANDATORY, 0, case_fails },
-	{ "t.1.2", "passes", "test", CONF_MANDATORY, 0, case_passes },
-	{ "t.1.3", "checks nothing", "test", CONF_MANDATORY, 0, case_checks_nothing },
-	{ "t.2.1", "informative, passes", "test", CONF_INFORMATIVE, 0, case_passes },
+	{ "t.1.1", "fails", "test", CONF_MANDATORY, 0, case_fails, NULL },
+	{ "t.1.2", "passes", "test", CONF_MANDATORY, 0, case_passes, NULL },
+	{ "t.1.3", "checks nothing", "test", CONF_MANDATORY, 0, case_checks_nothing, NULL },
+	{ "t.2.1", "informative, passes", "test", CONF_INFORMATIVE, 0, case_passes, NULL },
 };
 static const struct conf_group test_group = { "t", test_cases, 4 };
 static const struct conf_group *const test_groups[] = { &test_group };

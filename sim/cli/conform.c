@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/json_in.h"
 #include "cli/misbehave.h"
 #include "conformance/runner.h"
 
@@ -206,69 +207,19 @@ static int parse(int argc, char **argv, struct conform_opts *o)
 
 /* A target profile (--target-profile FILE, JSON):
  *   "name": what the reports call the target;
+ *   "implementation": how known-deviation notes name it ("Linux nvmet 6.1");
  *   "lacks": features it legitimately lacks (their cases skip);
  *   "refusing_nqn": a subsystem that does not allow our host;
  *   "skip": [{"id", "why", "harm": "crash"|"hang"}]: cases not to run;
  *   "waive": [{"id", "reason", "version"}]: cases whose FAIL is waived.
- * Every key is checked; an unknown one is an error naming it. */
-#define MAX_PROFILE_RULES 64
+ * Every key and type is checked (sim/cli/json_in.h); an error names the
+ * element. */
+#define MAX_PROFILE_RULES 256
+#define MAX_PROFILE_BYTES (1u << 20)
+#define MAX_PROFILE_TEXT 1024
 
 static struct conf_skip_rule profile_skips[MAX_PROFILE_RULES];
 static struct conf_waiver profile_waivers[MAX_PROFILE_RULES];
-
-static const char *profile_string(const char *path, const char *where, struct json_object *o,
-				  const char *key, bool required)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v)) {
-		if (required)
-			fprintf(stderr, "nvmfsim conform: --target-profile %s: %s: \"%s\" is "
-					"missing\n", path, where, key);
-		return NULL;
-	}
-	if (!json_object_is_type(v, json_type_string) || !json_object_get_string_len(v)) {
-		fprintf(stderr, "nvmfsim conform: --target-profile %s: %s.%s: want a non-empty "
-				"string\n", path, where, key);
-		return NULL;
-	}
-	return strdup(json_object_get_string(v));
-}
-
-static bool only_keys(const char *path, const char *where, struct json_object *o,
-		      const char *const *keys)
-{
-	json_object_object_foreach(o, key, val) {
-		bool known = false;
-
-		(void)val;
-		for (const char *const *k = keys; *k && !known; k++)
-			known = !strcmp(*k, key);
-		if (!known) {
-			fprintf(stderr, "nvmfsim conform: --target-profile %s: %s: unknown key "
-					"\"%s\"\n", path, where, key);
-			return false;
-		}
-	}
-	return true;
-}
-
-static struct json_object *profile_array(const char *path, struct json_object *root,
-					 const char *key, bool *bad)
-{
-	struct json_object *a;
-
-	if (!json_object_object_get_ex(root, key, &a))
-		return NULL;
-	if (!json_object_is_type(a, json_type_array) ||
-	    json_object_array_length(a) > MAX_PROFILE_RULES) {
-		fprintf(stderr, "nvmfsim conform: --target-profile %s: \"%s\": want an array of at "
-				"most %d entries\n", path, key, MAX_PROFILE_RULES);
-		*bad = true;
-		return NULL;
-	}
-	return a;
-}
 
 static bool known_case(const char *id, bool glob)
 {
@@ -282,115 +233,149 @@ static bool known_case(const char *id, bool glob)
 	return false;
 }
 
-static int load_profile_skips(const char *path, struct json_object *root, struct conf_target *t)
+/* A copy that outlives the parsed document (NULL stays NULL). */
+static const char *keep(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static int load_skip(struct json_in *in, struct json_object *e, const char *where,
+		     struct conf_skip_rule *r)
 {
 	static const char *const keys[] = { "id", "why", "harm", NULL };
-	bool bad = false;
-	struct json_object *skips = profile_array(path, root, "skip", &bad);
+	const char *id, *why, *harm = NULL;
+	int ret;
 
-	for (size_t i = 0; skips && i < json_object_array_length(skips); i++) {
-		struct json_object *e = json_object_array_get_idx(skips, i);
-		struct conf_skip_rule *r = &profile_skips[t->nr_skips];
-		char where[32];
-		const char *harm;
-
-		snprintf(where, sizeof(where), "skip[%zu]", i);
-		if (!json_object_is_type(e, json_type_object) || !only_keys(path, where, e, keys) ||
-		    !(r->id = profile_string(path, where, e, "id", true)) ||
-		    !(r->why = profile_string(path, where, e, "why", true)))
-			return -1;
-		if (!known_case(r->id, true))
-			return fprintf(stderr, "nvmfsim conform: --target-profile %s: %s.id '%s' "
-					       "matches no case\n", path, where, r->id), -1;
-		harm = profile_string(path, where, e, "harm", false);
-		if (harm && strcmp(harm, "crash") && strcmp(harm, "hang"))
-			return fprintf(stderr, "nvmfsim conform: --target-profile %s: %s.harm '%s': "
-					       "crash or hang\n", path, where, harm), -1;
-		r->harm = !harm ? CONF_HARM_NONE : !strcmp(harm, "crash") ? CONF_HARM_CRASH
-									  : CONF_HARM_HANG;
-		free((char *)harm);
-		t->nr_skips++;
-	}
-	t->skips = profile_skips;
-	return bad ? -1 : 0;
+	if ((ret = json_in_keys(in, e, where, keys)) ||
+	    (ret = json_in_string(in, e, where, "id", true, 64, &id)) ||
+	    (ret = json_in_string(in, e, where, "why", true, MAX_PROFILE_TEXT, &why)))
+		return ret;
+	ret = json_in_string(in, e, where, "harm", false, 16, &harm);
+	if (ret && ret != -ENOENT)
+		return ret;
+	if (harm && strcmp(harm, "crash") && strcmp(harm, "hang"))
+		return json_in_fail(in, where, "harm", "want \"crash\" or \"hang\", got \"%s\"", harm);
+	if (!known_case(id, true))
+		return json_in_fail(in, where, "id", "'%s' matches no case", id);
+	r->id = keep(id);
+	r->why = keep(why);
+	r->harm = !harm ? CONF_HARM_NONE : !strcmp(harm, "crash") ? CONF_HARM_CRASH : CONF_HARM_HANG;
+	return r->id && r->why ? 0 : json_in_fail(in, where, NULL, "out of memory");
 }
 
-static int load_profile_waivers(const char *path, struct json_object *root, struct conf_target *t)
+static int load_waiver(struct json_in *in, struct json_object *e, const char *where,
+		       struct conf_waiver *r)
 {
 	static const char *const keys[] = { "id", "reason", "version", NULL };
-	bool bad = false;
-	struct json_object *w = profile_array(path, root, "waive", &bad);
+	const char *id, *reason, *version = NULL;
+	int ret;
 
-	for (size_t i = 0; w && i < json_object_array_length(w); i++) {
-		struct json_object *e = json_object_array_get_idx(w, i);
-		struct conf_waiver *r = &profile_waivers[t->nr_waivers];
-		char where[32];
-
-		snprintf(where, sizeof(where), "waive[%zu]", i);
-		if (!json_object_is_type(e, json_type_object) || !only_keys(path, where, e, keys) ||
-		    !(r->id = profile_string(path, where, e, "id", true)) ||
-		    !(r->reason = profile_string(path, where, e, "reason", true)))
-			return -1;
-		if (!known_case(r->id, false))
-			return fprintf(stderr, "nvmfsim conform: --target-profile %s: %s.id '%s' is "
-					       "not a case ID (waivers name one case each)\n",
-				       path, where, r->id), -1;
-		r->version = profile_string(path, where, e, "version", false);
-		t->nr_waivers++;
-	}
-	t->waivers = profile_waivers;
-	return bad ? -1 : 0;
+	if ((ret = json_in_keys(in, e, where, keys)) ||
+	    (ret = json_in_string(in, e, where, "id", true, 64, &id)) ||
+	    (ret = json_in_string(in, e, where, "reason", true, MAX_PROFILE_TEXT, &reason)))
+		return ret;
+	ret = json_in_string(in, e, where, "version", false, 128, &version);
+	if (ret && ret != -ENOENT)
+		return ret;
+	if (!known_case(id, false))
+		return json_in_fail(in, where, "id", "'%s' is not a case ID (a waiver names one "
+				    "case)", id);
+	r->id = keep(id);
+	r->reason = keep(reason);
+	r->version = keep(version);
+	return r->id && r->reason ? 0 : json_in_fail(in, where, NULL, "out of memory");
 }
 
-static int load_lacks(const char *path, struct json_object *root, struct conf_target *t)
+static int load_rules(struct json_in *in, struct json_object *root, struct conf_target *t)
 {
-	struct json_object *lacks;
+	struct json_object *a = NULL;
+	char where[32];
+	int ret = json_in_array(in, root, "", "skip", false, MAX_PROFILE_RULES, &a);
 
-	if (!json_object_object_get_ex(root, "lacks", &lacks))
-		return 0;
-	if (!json_object_is_type(lacks, json_type_array))
-		return fprintf(stderr, "nvmfsim conform: --target-profile %s: \"lacks\": want an "
-				       "array of feature names\n", path), -1;
-	for (size_t i = 0; i < json_object_array_length(lacks); i++) {
-		const char *name = json_object_get_string(json_object_array_get_idx(lacks, i));
-		unsigned int bit = name ? conf_feature_by_name(name) : 0;
+	if (ret && ret != -ENOENT)
+		return ret;
+	for (size_t i = 0; a && i < json_object_array_length(a); i++)
+		if ((ret = load_skip(in, json_object_array_get_idx(a, i),
+				     json_in_elem(where, sizeof(where), "skip", i),
+				     &profile_skips[t->nr_skips++])))
+			return ret;
+	a = NULL;
+	ret = json_in_array(in, root, "", "waive", false, MAX_PROFILE_RULES, &a);
+	if (ret && ret != -ENOENT)
+		return ret;
+	for (size_t i = 0; a && i < json_object_array_length(a); i++)
+		if ((ret = load_waiver(in, json_object_array_get_idx(a, i),
+				       json_in_elem(where, sizeof(where), "waive", i),
+				       &profile_waivers[t->nr_waivers++])))
+			return ret;
+	t->skips = profile_skips;
+	t->waivers = profile_waivers;
+	return 0;
+}
+
+static int load_lacks(struct json_in *in, struct json_object *root, struct conf_target *t)
+{
+	struct json_object *a;
+	int ret = json_in_array(in, root, "", "lacks", false, 32, &a);
+
+	if (ret)
+		return ret == -ENOENT ? 0 : ret;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		struct json_object *v = json_object_array_get_idx(a, i);
+		unsigned int bit = json_object_is_type(v, json_type_string)
+					   ? conf_feature_by_name(json_object_get_string(v))
+					   : 0;
+		char where[32];
 
 		if (!bit)
-			return fprintf(stderr, "nvmfsim conform: --target-profile %s: lacks[%zu]: "
-					       "unknown feature '%s'\n", path, i, name ? name : ""), -1;
+			return json_in_fail(in, json_in_elem(where, sizeof(where), "lacks", i), NULL,
+					    "want a feature name (discovery, keyed-sgl, in-capsule, "
+					    "io, referrals, time-control, fault-injection, "
+					    "host-filter), got %s", json_object_get_string(v));
 		t->features &= ~bit;
 	}
 	return 0;
+}
+
+static int load_strings(struct json_in *in, struct json_object *root, struct conf_target *t,
+			char *title, size_t title_len)
+{
+	const char *v = NULL;
+	int ret = json_in_string(in, root, "", "name", false, MAX_PROFILE_TEXT, &v);
+
+	if (ret && ret != -ENOENT)
+		return ret;
+	if (v)
+		snprintf(title, title_len, "%s", v);
+	v = NULL;
+	ret = json_in_string(in, root, "", "implementation", false, 128, &v);
+	if (ret && ret != -ENOENT)
+		return ret;
+	t->implementation = keep(v);
+	v = NULL;
+	ret = json_in_string(in, root, "", "refusing_nqn", false, NVMF_NQN_SIZE, &v);
+	if (ret && ret != -ENOENT)
+		return ret;
+	if (v && !t->refusing_subnqn)
+		t->refusing_subnqn = keep(v);
+	v = NULL;
+	ret = json_in_string(in, root, "", "comment", false, 4 * MAX_PROFILE_TEXT, &v);
+	return ret == -ENOENT ? 0 : ret;
 }
 
 static int load_profile(const char *path, struct conf_target *t, char *title, size_t title_len)
 {
 	static const char *const keys[] = { "name", "implementation", "lacks", "refusing_nqn",
 					    "skip", "waive", "comment", NULL };
-	struct json_object *root = json_object_from_file(path), *v;
-	int ret = -1;
+	struct json_in in = { 0 };
+	struct json_object *root;
+	int ret = json_in_parse_file(&in, path, MAX_PROFILE_BYTES, &root);
 
-	if (!root) {
-		fprintf(stderr, "nvmfsim conform: --target-profile %s: %s\n", path,
-			json_util_get_last_err());
-		return -1;
-	}
-	if (!json_object_is_type(root, json_type_object)) {
-		fprintf(stderr, "nvmfsim conform: --target-profile %s: want a JSON object\n", path);
-		goto out;
-	}
-	if (!only_keys(path, "the profile", root, keys) || load_lacks(path, root, t) ||
-	    load_profile_skips(path, root, t) || load_profile_waivers(path, root, t))
-		goto out;
-	if (json_object_object_get_ex(root, "name", &v))
-		snprintf(title, title_len, "%s", json_object_get_string(v));
-	if (json_object_object_get_ex(root, "implementation", &v) &&
-	    !(t->implementation = profile_string(path, "the profile", root, "implementation", true)))
-		goto out;
-	if (json_object_object_get_ex(root, "refusing_nqn", &v) && !t->refusing_subnqn)
-		t->refusing_subnqn = strdup(json_object_get_string(v));
-	ret = 0;
-out:
+	if (!ret && !(ret = json_in_keys(&in, root, "", keys)) &&
+	    !(ret = load_lacks(&in, root, t)) && !(ret = load_rules(&in, root, t)))
+		ret = load_strings(&in, root, t, title, title_len);
+	if (ret)
+		fprintf(stderr, "nvmfsim conform: --target-profile %s\n", in.err);
 	json_object_put(root);
 	return ret;
 }
@@ -600,8 +585,10 @@ int cmd_conform(int argc, char **argv)
 	}
 	if (setup_target(&o, &t, &e, &clock, addr, sizeof(addr)))
 		goto out;
-	if (o.profile && load_profile(o.profile, &t, o.profile_name, sizeof(o.profile_name)))
+	if (o.profile && load_profile(o.profile, &t, o.profile_name, sizeof(o.profile_name))) {
+		rc = CLI_EXIT_USAGE; /* a bad input file */
 		goto out;
+	}
 	if (!t.refusing_subnqn)
 		t.features &= ~CONF_F_HOST_FILTER;
 	t.version = o.target_version;

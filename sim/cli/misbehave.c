@@ -43,7 +43,7 @@ const struct cli_quirk cli_quirks[] = {
 	{ NVSIM_QUIRK_DISCONNECT_ADMIN_OK, "disconnect-admin-ok",
 	  "Disconnect on the admin queue succeeds", "queues.3.2,queues.3.3" },
 	{ NVSIM_QUIRK_WRONG_SQID, "wrong-sqid", "CQE SQID names the wrong queue",
-	  "queues.1.2,io.7.4" },
+	  "queues.1.2" },
 	{ NVSIM_QUIRK_NO_HOST_FILTER, "no-host-filter",
 	  "the Discovery log lists subsystems the host may not use", "discovery.2.6" },
 	{ NVSIM_QUIRK_DNR_CLEAR, "dnr-clear",
@@ -98,6 +98,16 @@ const struct cli_quirk cli_quirks[] = {
 	  "connect.1.7" },
 	{ NVSIM_QUIRK_SQSIZE_ZERO_OK, "sqsize-zero-ok", "a Connect SQSIZE of 0 is accepted",
 	  "connect.1.8,connect.2.7" },
+	{ NVSIM_QUIRK_CID0_ON_ERROR, "cid0-on-error",
+	  "every error completion carries CID 0 instead of the command's",
+	  "connect.1.11,features.2.5,log.2.2,discovery.1.4,io.2.1,sgl.1.1,queues.3.2",
+	  "completion carries the command's CID" },
+	{ NVSIM_QUIRK_NEVER_COMPLETE_ICD_READ, "never-complete-icd-read",
+	  "a Read with an in-capsule data descriptor is taken and never completed", "sgl.2.6",
+	  "every command completes" },
+	{ NVSIM_QUIRK_DIES_MID_RUN, "dies-mid-run",
+	  "the target stops answering (no completion, CM event or accept) after its 60th "
+	  "admin Connect", "identify.1.10", NULL, true },
 };
 
 const size_t cli_nr_quirks = sizeof(cli_quirks) / sizeof(cli_quirks[0]);
@@ -181,9 +191,11 @@ void cli_quirks_markdown(FILE *out)
 		"`nvmfsim conform --misbehave NAME` breaks one rule in the embedded simulator;\n"
 		"the CTest test `cli_misbehaviour_test` runs the suite at its default level with\n"
 		"each switch and asserts that the run fails and that the listed cases fail\n"
-		"(and, with none, that every case of every level passes).\n\n"
+		"(a switch that kills the target: that the run stops in the listed case and\n"
+		"reports the rest not run; with none, that every case of every level passes).\n\n"
 		"| switch | rule broken | caught by |\n|---|---|---|\n");
 	for (size_t i = 0; i < cli_nr_quirks; i++)
-		fprintf(out, "| `%s` | %s | %s |\n", cli_quirks[i].name, cli_quirks[i].what,
-			cli_quirks[i].caught_by);
+		fprintf(out, "| `%s` | %s | %s%s |\n", cli_quirks[i].name, cli_quirks[i].what,
+			cli_quirks[i].caught_by,
+			cli_quirks[i].dies ? " (target stopped answering; the rest not run)" : "");
 }

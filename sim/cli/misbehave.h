@@ -11,6 +11,12 @@ struct cli_quirk {
 	const char *name;      /* for --misbehave */
 	const char *what;      /* the rule it breaks */
 	const char *caught_by; /* comma-separated case IDs that must fail */
+	/* Text each case of caught_by must log (the rule it FAILs); NULL:
+	 * any FAIL will do. */
+	const char *log_has;
+	/* The target dies: caught_by is the one case it stops answering
+	 * in (an ERROR), the rest of the run is not run. */
+	bool dies;
 };
 
 extern const struct cli_quirk cli_quirks[];

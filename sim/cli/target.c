@@ -44,7 +44,14 @@ static void usage(FILE *out)
 		"      --max-queues N        I/O queues per controller, 1 to 65534 (default 128)\n"
 		"      --mqes N              CAP.MQES: entries per queue minus one (default 1023)\n"
 		"      --provider NAME       verbs provider: ibv (default) or fake\n"
-		"      --device NAME         RDMA device (default: the first one)\n");
+		"      --device NAME         RDMA device (default: the first one)\n"
+		"      --log-level LEVEL     error, warn, info (default) or debug: warn logs each\n"
+		"                            refused queue or Connect and why (\"HOSTNQN empty:\n"
+		"                            Connect Invalid Parameters at data byte 512\"); info\n"
+		"                            adds associations and, per queue, the first command\n"
+		"                            refused for each host error (Command ID Conflict,\n"
+		"                            SQ overrun, a bad SGL...) and the counts when it\n"
+		"                            closes; debug logs every occurrence\n");
 	cli_inject_help(out);
 }
 
@@ -58,6 +65,12 @@ struct target_opts {
 	unsigned int nr_inject;
 	uint32_t lba_size;
 	uint64_t max_queues, mqes;
+	enum nvsim_log_level log_level;
+};
+
+static const char *const level_names[] = {
+	[NVSIM_LOG_ERROR] = "error", [NVSIM_LOG_WARN] = "warn", [NVSIM_LOG_INFO] = "info",
+	[NVSIM_LOG_DEBUG] = "debug",
 };
 
 static int parse_ns(const char *spec, uint32_t lba, struct nvsim_ns_config *ns)
@@ -65,17 +78,19 @@ static int parse_ns(const char *spec, uint32_t lba, struct nvsim_ns_config *ns)
 	char kind[8] = { 0 };
 	const char *colon = strchr(spec, ':');
 	const char *path;
-	char size[32] = { 0 };
+	char size[256] = { 0 };
+	size_t size_len;
 
 	memset(ns, 0, sizeof(*ns));
 	if (!colon || (size_t)(colon - spec) >= sizeof(kind))
 		return -EINVAL;
 	memcpy(kind, spec, (size_t)(colon - spec));
 	path = strchr(colon + 1, ':');
-	memcpy(size, colon + 1,
-	       path ? (size_t)(path - colon - 1) < sizeof(size) - 1 ? (size_t)(path - colon - 1)
-								   : sizeof(size) - 1
-		    : strnlen(colon + 1, sizeof(size) - 1));
+	size_len = path ? (size_t)(path - colon - 1) : strlen(colon + 1);
+	/* Refused, not cut: a cut text may parse as another size. */
+	if (size_len >= sizeof(size))
+		return -EINVAL;
+	memcpy(size, colon + 1, size_len);
 	if (cli_parse_size(size, &ns->size_bytes) || !ns->size_bytes || ns->size_bytes % lba)
 		return -EINVAL;
 	ns->lba_size = lba;
@@ -108,6 +123,7 @@ static int parse(int argc, char **argv, struct target_opts *o)
 		{ "device", required_argument, NULL, 1007 },
 		{ "config", required_argument, NULL, 'c' },
 		{ "inject", required_argument, NULL, 1008 },
+		{ "log-level", required_argument, NULL, 1009 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -168,6 +184,18 @@ static int parse(int argc, char **argv, struct target_opts *o)
 			o->nr_inject++;
 			break;
 		}
+		case 1009: {
+			size_t l;
+
+			for (l = 0; l < sizeof(level_names) / sizeof(level_names[0]); l++)
+				if (!strcmp(optarg, level_names[l]))
+					break;
+			if (l == sizeof(level_names) / sizeof(level_names[0]))
+				return fprintf(stderr, "nvmfsim target: --log-level '%s': error, "
+						       "warn, info or debug\n", optarg), -1;
+			o->log_level = (enum nvsim_log_level)l;
+			break;
+		}
 		default:
 			usage(stderr);
 			return -1;
@@ -226,9 +254,20 @@ static int build(const struct target_opts *o, struct nvsim_target *t, struct nvs
 static void log_assoc(void *arg, bool up, const char *subnqn, const char *hostnqn,
 		      uint16_t cntlid)
 {
-	(void)arg;
+	const struct target_opts *o = arg;
+
+	if (o->log_level < NVSIM_LOG_INFO)
+		return;
 	printf("nvmfsim target: %s controller %u of %s for %s\n", up ? "created" : "ended", cntlid,
 	       subnqn, hostnqn);
+	fflush(stdout);
+}
+
+/* Why the target refused a host: the line says which check, and where. */
+static void log_line(void *arg, enum nvsim_log_level level, const char *line)
+{
+	(void)arg;
+	printf("nvmfsim target: %s: %s\n", level_names[level], line);
 	fflush(stdout);
 }
 
@@ -240,6 +279,9 @@ static struct nvsim_target *new_target(const struct target_opts *o)
 
 	nvsim_target_config_init(&tc);
 	tc.assoc_event = log_assoc;
+	tc.log = log_line;
+	tc.log_level = o->log_level;
+	tc.event_arg = (void *)o;
 	tc.max_io_queues = (uint16_t)o->max_queues;
 	tc.mqes = (uint16_t)o->mqes;
 	ret = nvsim_target_create(&tc, &t);
@@ -294,7 +336,7 @@ int cmd_target(int argc, char **argv)
 {
 	struct target_opts o = { .trsvcid = "4420", .nqn = "nqn.2026-11.io.nvmf-sim:target",
 				 .provider = "ibv", .lba_size = 512, .max_queues = 128,
-				 .mqes = 1023 };
+				 .mqes = 1023, .log_level = NVSIM_LOG_INFO };
 	struct nvsim_rdma_target *rts[CLI_CONFIG_MAX_PORTS] = { 0 };
 	static struct cli_config cfg;
 	struct nvsim_target *t;

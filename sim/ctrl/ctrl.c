@@ -404,8 +404,12 @@ void nvsim_req_complete(struct nvsim_req *req)
 		.status = htole16((uint16_t)(req->status << 1)),
 	};
 
-	if (req->status)
+	if (req->status) {
 		nvsim_errlog_record(ctrl, req);
+		if (ctrl->cfg.events.command_failed)
+			ctrl->cfg.events.command_failed(ctrl->cfg.events.arg, arg, req->status,
+							req->err_loc);
+	}
 	q->outstanding--;
 	free(req);
 	done(arg, &cqe);

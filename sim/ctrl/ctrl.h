@@ -74,6 +74,10 @@ struct nvsim_ctrl_events {
 	 * injection) was freed with its queue or controller: release what
 	 * the submitter's done_arg holds.  Optional. */
 	void (*command_discarded)(void *arg, void *done_arg);
+	/* A command is about to complete with an error (status field, DNR
+	 * included) found at err_loc (an SQE byte offset, or FFFFh): for the
+	 * owner's logs, before done runs.  Optional. */
+	void (*command_failed)(void *arg, void *done_arg, uint16_t status, uint16_t err_loc);
 	void *arg;
 };
 
@@ -138,6 +142,9 @@ typedef uint64_t nvsim_quirks_t;
 #define NVSIM_QUIRK_HOSTNQN_UNCHECKED NVSIM_QUIRK(28) /* Connect HOSTNQN syntax not checked */
 #define NVSIM_QUIRK_ZERO_HOSTID_OK NVSIM_QUIRK(29) /* Connect HOSTID of zero accepted */
 #define NVSIM_QUIRK_SQSIZE_ZERO_OK NVSIM_QUIRK(30) /* Connect SQSIZE 0 accepted */
+#define NVSIM_QUIRK_CID0_ON_ERROR NVSIM_QUIRK(31) /* error completions carry CID 0 */
+#define NVSIM_QUIRK_NEVER_COMPLETE_ICD_READ NVSIM_QUIRK(48) /* in-capsule Read kept, unanswered */
+#define NVSIM_QUIRK_DIES_MID_RUN NVSIM_QUIRK(49) /* silent after NVSIM_DIES_AFTER_CONNECTS */
 
 struct nvsim_ctrl_config {
 	uint16_t cntlid;

@@ -160,6 +160,12 @@ int nvsim_exec_identify(struct nvsim_req *req)
 		break;
 	case NVME_IDENTIFY_CNS_NS_DESC_LIST:
 		ns = nvsim_ns_get(ctrl, nsid);
+		/* An inactive NSID (valid, nothing attached) is Invalid Field
+		 * in Command, an invalid one Invalid Namespace or Format
+		 * (NVMe Base 2.1 §5.1.13.2.3, §3.2.1.5). */
+		if (!ns && nvsim_nsid_in_range(ctrl, nsid))
+			return nvsim_req_fail(req, NVSIM_SC_GENERIC(NVME_SC_INVALID_FIELD),
+					      NVSIM_SQE_OFF_NSID);
 		if (!ns)
 			return invalid_ns(req);
 		fill_ns_descs(ns, buf);

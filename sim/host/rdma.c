@@ -359,9 +359,11 @@ static void record_stray(struct nvsim_hq *hq, const struct nvsim_cqe *cqe, bool 
 		return;
 	memset(s, 0, sizeof(*s));
 	s->cqe = *cqe;
-	s->duplicate = duplicate;
 	s->has_expected = nvsim_cid_sole_outstanding(&hq->cids, &s->expected_cid,
 						     &s->expected_opcode);
+	/* With one other command waiting, this is most likely its answer
+	 * under the wrong CID (say CID 0), not a repeat of an old one. */
+	s->duplicate = duplicate && !s->has_expected;
 	hq->nr_strays++;
 }
 

@@ -10,6 +10,7 @@
  * host that breaks the transport itself (a runt capsule, more capsules
  * than its queue holds) loses the connection. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,7 @@ struct rdma_cmd {
 	uint32_t inv_rkey;
 	unsigned int wrs_inflight; /* posted send-side WRs not yet completed */
 	bool answered;		   /* the CQE has been handed to us */
+	bool kept;		   /* never-complete-icd-read: held until the queue goes */
 	struct rdma_cmd *next_wait;
 };
 
@@ -96,6 +98,7 @@ struct nvsim_rdma_target {
 	uint32_t icd;	     /* in-capsule data bytes */
 	uint32_t max_io;     /* bytes per command */
 	unsigned int msdbd;
+	uint32_t conns_seen; /* numbers connections in log lines */
 };
 
 void nvsim_rdma_target_config_init(struct nvsim_rdma_target_config *cfg)
@@ -188,6 +191,7 @@ static struct rdma_cmd *cmd_get(struct rdma_conn *c)
 	cmd->invalidate = false;
 	cmd->wrs_inflight = 0;
 	cmd->answered = false;
+	cmd->kept = false;
 	cmd->next_wait = NULL;
 	return cmd;
 }
@@ -235,7 +239,7 @@ static int cmd_buffer(struct rdma_cmd *cmd, size_t len)
 static void cmd_maybe_release(struct rdma_cmd *cmd)
 {
 	/* busy: a slot already returned must not go on the free list twice. */
-	if (cmd->busy && cmd->answered && !cmd->wrs_inflight && !cmd->reads_left)
+	if (cmd->busy && cmd->answered && !cmd->wrs_inflight && !cmd->reads_left && !cmd->kept)
 		cmd_put(cmd);
 }
 
@@ -328,12 +332,30 @@ static enum xfer_dir xfer_dir_of(const struct nvsim_sqe *sqe)
 struct sgl_error {
 	uint16_t status;
 	uint16_t loc;
+	const char *what;  /* the check, for the target's log */
+	char detail[96];
 };
 
-static int sgl_fail(struct sgl_error *e, unsigned int sc, uint16_t loc)
+/* A capsule held without an answer (never-complete-icd-read). */
+#define SGL_KEEP 1
+
+static int sgl_fail(struct sgl_error *e, unsigned int sc, uint16_t loc, const char *what,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int sgl_fail(struct sgl_error *e, unsigned int sc, uint16_t loc, const char *what,
+		    const char *fmt, ...)
 {
+	va_list ap;
+
 	e->status = NVSIM_SC_GENERIC(sc);
 	e->loc = loc;
+	e->what = what;
+	e->detail[0] = 0;
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+		va_end(ap);
+	}
 	return -EINVAL;
 }
 
@@ -345,12 +367,15 @@ static int take_keyed(struct rdma_cmd *cmd, const struct nvsim_sgl_keyed *k, str
 
 	if (nvsim_sgl_type_of(k->id) != NVSIM_SGL_TYPE_KEYED_DATA_BLOCK ||
 	    (sub != NVSIM_SGL_SUBTYPE_ADDRESS && sub != NVSIM_SGL_SUBTYPE_INVALIDATE_KEY))
-		return sgl_fail(e, NVME_SC_SGL_INVALID_TYPE, NVSIM_SQE_OFF_DPTR);
+		return sgl_fail(e, NVME_SC_SGL_INVALID_TYPE, NVSIM_SQE_OFF_DPTR,
+				"SGL descriptor type not supported", "SGL identifier %02Xh", k->id);
 	/* Above MDTS: Invalid Field in Command, as the Identify Controller
 	 * MDTS field defines it (SPDK answers Data SGL Length Invalid). */
 	if (len > cmd->conn->rt->max_io - cmd->data_len &&
 	    !rt_quirk(cmd->conn->rt, NVSIM_QUIRK_NO_MDTS))
-		return sgl_fail(e, NVME_SC_INVALID_FIELD, NVSIM_SQE_OFF_DPTR);
+		return sgl_fail(e, NVME_SC_INVALID_FIELD, NVSIM_SQE_OFF_DPTR,
+				"keyed SGL length above MDTS", "%u bytes, %u at most", len,
+				cmd->conn->rt->max_io);
 	if (sub == NVSIM_SGL_SUBTYPE_INVALIDATE_KEY) {
 		cmd->invalidate = true;
 		cmd->inv_rkey = le32toh(k->key);
@@ -374,9 +399,20 @@ static int check_in_capsule(struct rdma_cmd *cmd, uint64_t off, uint64_t len, ui
 	if (rt_quirk(cmd->conn->rt, NVSIM_QUIRK_ICD_OFFSET_UNCHECKED))
 		off = 0;
 	if (off > icd)
-		return sgl_fail(e, NVME_SC_SGL_INVALID_OFFSET, NVSIM_SQE_OFF_DPTR);
-	if (len > icd - off || len > icd_rx - (off < icd_rx ? off : icd_rx))
-		return sgl_fail(e, NVME_SC_SGL_INVALID_DATA, NVSIM_SQE_OFF_DPTR);
+		return sgl_fail(e, NVME_SC_SGL_INVALID_OFFSET, NVSIM_SQE_OFF_DPTR,
+				"in-capsule offset past the in-capsule data",
+				"offset %llu, %u bytes of in-capsule data", (unsigned long long)off,
+				icd);
+	if (len > icd - off)
+		return sgl_fail(e, NVME_SC_SGL_INVALID_DATA, NVSIM_SQE_OFF_DPTR,
+				"in-capsule offset + length past the in-capsule data",
+				"offset %llu + length %llu > %u bytes", (unsigned long long)off,
+				(unsigned long long)len, icd);
+	if (len > icd_rx - (off < icd_rx ? off : icd_rx))
+		return sgl_fail(e, NVME_SC_SGL_INVALID_DATA, NVSIM_SQE_OFF_DPTR,
+				"in-capsule descriptor longer than the data sent",
+				"offset %llu + length %llu, the capsule carried %u bytes",
+				(unsigned long long)off, (unsigned long long)len, icd_rx);
 	return 0;
 }
 
@@ -407,12 +443,18 @@ static int parse_last_segment(struct rdma_cmd *cmd, const struct nvsim_sgl_unkey
 	int ret;
 
 	if (nvsim_sgl_subtype_of(d->id) != NVSIM_SGL_SUBTYPE_OFFSET)
-		return sgl_fail(e, NVME_SC_SGL_INVALID_TYPE, NVSIM_SQE_OFF_DPTR);
+		return sgl_fail(e, NVME_SC_SGL_INVALID_TYPE, NVSIM_SQE_OFF_DPTR,
+				"Last Segment not by in-capsule offset", "SGL identifier %02Xh",
+				d->id);
 	if (!len || len % sizeof(k))
-		return sgl_fail(e, NVME_SC_SGL_INVALID_LAST, NVSIM_SQE_OFF_DPTR);
+		return sgl_fail(e, NVME_SC_SGL_INVALID_LAST, NVSIM_SQE_OFF_DPTR,
+				"Last Segment length not a non-zero multiple of 16",
+				"length %llu", (unsigned long long)len);
 	count = len / sizeof(k);
 	if (count > cmd->conn->rt->msdbd)
-		return sgl_fail(e, NVME_SC_SGL_INVALID_COUNT, NVSIM_SQE_OFF_DPTR);
+		return sgl_fail(e, NVME_SC_SGL_INVALID_COUNT, NVSIM_SQE_OFF_DPTR,
+				"more SGL descriptors than MSDBD", "%llu descriptors, MSDBD %u",
+				(unsigned long long)count, cmd->conn->rt->msdbd);
 	ret = check_in_capsule(cmd, off, len, icd_rx, e);
 	if (ret)
 		return ret;
@@ -446,16 +488,25 @@ static int parse_sgl(struct rdma_cmd *cmd, const uint8_t *icd_data, uint32_t icd
 		uint64_t off = le64toh(dptr->unkeyed.addr), len = le32toh(dptr->unkeyed.length);
 
 		if (nvsim_sgl_subtype_of(id) != NVSIM_SGL_SUBTYPE_OFFSET)
-			return sgl_fail(e, NVME_SC_SGL_INVALID_TYPE, NVSIM_SQE_OFF_DPTR);
+			return sgl_fail(e, NVME_SC_SGL_INVALID_TYPE, NVSIM_SQE_OFF_DPTR,
+					"Data Block descriptor not by in-capsule offset",
+					"SGL identifier %02Xh", id);
+		/* never-complete-icd-read: a real target's bug, the Read is
+		 * taken and never answered. */
+		if (len && cmd->sqe.opcode == nvme_cmd_read && cmd->conn->qid &&
+		    rt_quirk(cmd->conn->rt, NVSIM_QUIRK_NEVER_COMPLETE_ICD_READ))
+			return SGL_KEEP;
 		/* In-capsule data is host to controller only (nvmet). */
 		if (len && cmd->dir != XFER_H2C)
-			return sgl_fail(e, NVME_SC_INVALID_FIELD, NVSIM_SQE_OFF_OPCODE);
+			return sgl_fail(e, NVME_SC_INVALID_FIELD, NVSIM_SQE_OFF_OPCODE,
+					"in-capsule data on a command that moves no data to the "
+					"controller", "%llu bytes", (unsigned long long)len);
 		ret = check_in_capsule(cmd, off, len, icd_rx, e);
 		if (ret)
 			return ret;
 		ret = cmd_buffer(cmd, (size_t)len);
 		if (ret)
-			return sgl_fail(e, NVME_SC_INTERNAL, NVSIM_ERR_LOC_NONE);
+			return sgl_fail(e, NVME_SC_INTERNAL, NVSIM_ERR_LOC_NONE, NULL, NULL);
 		icd_copy(cmd, cmd->buf, icd_data, off, (size_t)len);
 		cmd->data_len = (size_t)len;
 		return 0;
@@ -464,12 +515,13 @@ static int parse_sgl(struct rdma_cmd *cmd, const uint8_t *icd_data, uint32_t icd
 		ret = parse_last_segment(cmd, &dptr->unkeyed, icd_data, icd_rx, e);
 		break;
 	default:
-		return sgl_fail(e, NVME_SC_SGL_INVALID_TYPE, NVSIM_SQE_OFF_DPTR);
+		return sgl_fail(e, NVME_SC_SGL_INVALID_TYPE, NVSIM_SQE_OFF_DPTR,
+				"SGL descriptor type not supported", "SGL identifier %02Xh", id);
 	}
 	if (ret)
 		return ret;
 	if (cmd->data_len && cmd_buffer(cmd, cmd->data_len))
-		return sgl_fail(e, NVME_SC_INTERNAL, NVSIM_ERR_LOC_NONE);
+		return sgl_fail(e, NVME_SC_INTERNAL, NVSIM_ERR_LOC_NONE, NULL, NULL);
 	return 0;
 }
 
@@ -483,6 +535,7 @@ static void cmd_submit(struct rdma_cmd *cmd)
 	nvsim_data_init_flat(&cmd->data, &cmd->iov, cmd->buf, cmd->data_len);
 	ret = nvsim_tq_submit(c->tq, &cmd->sqe, cmd->data_len ? &cmd->data : NULL, cmd_done, cmd);
 	if (ret) {
+		/* (an overrun is logged by the queue) */
 		/* Overrun or a queue already ending: the host broke the
 		 * transport's flow control, or is being dropped anyway. */
 		cmd->answered = true;
@@ -572,12 +625,19 @@ static void on_capsule(struct rdma_conn *c, uint32_t slot, uint32_t len)
 
 	/* A runt capsule has no CID to answer: the host broke the binding. */
 	if (len < SQE_LEN || len > c->recv_size) {
+		char detail[64];
+
+		snprintf(detail, sizeof(detail), "%u bytes; the connection is dropped", len);
+		nvsim_tq_log_host_error(c->tq, "capsule shorter than an SQE", detail);
 		conn_disconnect(c);
 		return;
 	}
 	cmd = cmd_get(c);
 	if (!cmd) {
 		/* More capsules than the queue negotiated. */
+		nvsim_tq_log_host_error(c->tq, "SQ overrun",
+					"more capsules in flight than the queue holds; the "
+					"connection is dropped");
 		conn_disconnect(c);
 		return;
 	}
@@ -588,11 +648,17 @@ static void on_capsule(struct rdma_conn *c, uint32_t slot, uint32_t len)
 		cmd_put(cmd);
 		return;
 	}
+	if (ret == SGL_KEEP) {
+		/* freed with the connection (conn_free) */
+		cmd->kept = true;
+		return;
+	}
 	if (ret) {
 		cmd->data_len = 0;
 		cmd->nr_rd = 0;
 		cmd->dir = XFER_NONE;
-		if (nvsim_tq_fail(c->tq, &cmd->sqe, err.status, err.loc, cmd_done, cmd)) {
+		if (nvsim_tq_fail_why(c->tq, &cmd->sqe, err.status, err.loc, err.what,
+				      err.detail[0] ? err.detail : NULL, cmd_done, cmd)) {
 			cmd_put(cmd);
 			conn_disconnect(c);
 		}
@@ -602,6 +668,26 @@ static void on_capsule(struct rdma_conn *c, uint32_t slot, uint32_t len)
 		cmd_fetch_then_submit(cmd);
 	else
 		cmd_submit(cmd);
+}
+
+/* An RDMA READ or WRITE against the host's keyed SGL failed: the region
+ * it names is not registered for us, or is shorter (NVMe-oF 1.1 §7.3
+ * (approx.): the host's keys and lengths bound what the target may
+ * touch). */
+static void log_remote_refusal(struct rdma_conn *c, const struct rdma_cmd *cmd, const char *op,
+			       const struct verbs_wc *wc)
+{
+	char detail[160];
+
+	if (!c->tq)
+		return;
+	snprintf(detail, sizeof(detail),
+		 "opcode %02Xh CID 0x%x: RDMA %s of its keyed SGL (key %#x, address %#llx, "
+		 "%u bytes) failed with work completion status %d; the connection is dropped",
+		 cmd->sqe.opcode, le16toh(cmd->sqe.cid), op, cmd->nr_rd ? cmd->rd[0].key : 0,
+		 cmd->nr_rd ? (unsigned long long)cmd->rd[0].addr : 0ull,
+		 cmd->nr_rd ? cmd->rd[0].len : 0, (int)wc->status);
+	nvsim_tq_log_host_error(c->tq, "keyed SGL outside the host's registered memory", detail);
 }
 
 static void on_completion(struct rdma_conn *c, const struct verbs_wc *wc)
@@ -627,8 +713,10 @@ static void on_completion(struct rdma_conn *c, const struct verbs_wc *wc)
 		if (wc->status != VERBS_WC_SUCCESS) {
 			/* The host's buffer refused us: nothing to execute. */
 			cmd->answered = true;
-			if (wc->status != VERBS_WC_WR_FLUSH_ERR)
+			if (wc->status != VERBS_WC_WR_FLUSH_ERR) {
+				log_remote_refusal(c, cmd, "READ", wc);
 				conn_disconnect(c);
+			}
 		} else if (!cmd->reads_left && !c->disconnected && !c->dead) {
 			/* From here cmd_done (or cmd_submit's failure path)
 			 * owns the slot and may already have released it. */
@@ -638,8 +726,11 @@ static void on_completion(struct rdma_conn *c, const struct verbs_wc *wc)
 		reads_kick(c);
 	} else {
 		cmd->wrs_inflight--;
-		if (wc->status != VERBS_WC_SUCCESS && wc->status != VERBS_WC_WR_FLUSH_ERR)
+		if (wc->status != VERBS_WC_SUCCESS && wc->status != VERBS_WC_WR_FLUSH_ERR) {
+			if (kind == WR_WRITE)
+				log_remote_refusal(c, cmd, "WRITE", wc);
 			conn_disconnect(c);
+		}
 	}
 	if (!submitted)
 		cmd_maybe_release(cmd);
@@ -659,34 +750,49 @@ static int reject(struct verbs_cm_id *id, enum nvsim_rdma_cm_reject_sts sts)
 /* NVMe/RDMA private data (NVMe-oF 1.1 §7.3.3 (approx.)).  Returns 0 and the
  * queue's depth, or the reject status. */
 static int check_private_data(struct nvsim_rdma_target *rt, const struct verbs_cm_event *ev,
-			      uint16_t *qid, uint32_t *depth)
+			      uint16_t *qid, uint32_t *depth, char *why, size_t why_len)
 {
 	struct nvsim_rdma_cm_req copy, *req = &copy;
 	uint32_t max_io_depth = rt->cfg.max_queue_depth;
-	uint32_t hsq, hrq;
+	uint32_t hsq, hrq, max;
 
-	if (ev->private_data_len < sizeof(*req))
+	if (ev->private_data_len < sizeof(*req)) {
+		snprintf(why, why_len, "private data of %u bytes, not %zu", ev->private_data_len,
+			 sizeof(*req));
 		return NVSIM_RDMA_CM_INVALID_LEN;
+	}
 	/* The event's bytes carry no alignment promise. */
 	memcpy(&copy, ev->private_data, sizeof(copy));
-	if (le16toh(req->recfmt) != 0)
+	if (le16toh(req->recfmt) != 0) {
+		snprintf(why, why_len, "RECFMT %u, not 0", le16toh(req->recfmt));
 		return NVSIM_RDMA_CM_INVALID_RECFMT;
+	}
 	*qid = le16toh(req->qid);
-	if (*qid > rt->target->cfg.max_io_queues)
+	if (*qid > rt->target->cfg.max_io_queues) {
+		snprintf(why, why_len, "QID %u above the %u I/O queues served", *qid,
+			 rt->target->cfg.max_io_queues);
 		return NVSIM_RDMA_CM_INVALID_QID;
+	}
 	hsq = (uint32_t)le16toh(req->hsqsize) + 1;
 	hrq = le16toh(req->hrqsize);
 	/* The admin queue holds at most 32 entries (Linux NVME_AQ_DEPTH). */
-	if (hsq > (*qid ? max_io_depth : NVSIM_RDMA_ADMIN_QUEUE_MAX) &&
-	    !rt_quirk(rt, NVSIM_QUIRK_QUEUE_SIZE_UNCHECKED))
+	max = *qid ? max_io_depth : NVSIM_RDMA_ADMIN_QUEUE_MAX;
+	if (hsq > max && !rt_quirk(rt, NVSIM_QUIRK_QUEUE_SIZE_UNCHECKED)) {
+		snprintf(why, why_len, "HSQSIZE %u: %u entries, %u at most for QID %u", hsq - 1,
+			 hsq, max, *qid);
 		return NVSIM_RDMA_CM_INVALID_HSQSIZE;
+	}
 	/* Every command gets a response: the host must be able to take one
 	 * per SQ entry. */
-	if (hrq < hsq)
+	if (hrq < hsq) {
+		snprintf(why, why_len, "HRQSIZE %u below the %u SQ entries", hrq, hsq);
 		return NVSIM_RDMA_CM_INVALID_HRQSIZE;
+	}
 	/* We fetch write data with RDMA READ: the host must serve reads. */
-	if (ev->initiator_depth == 0)
+	if (ev->initiator_depth == 0) {
+		snprintf(why, why_len, "the host serves no RDMA READ (responder resources 0)");
 		return NVSIM_RDMA_CM_INVALID_IRD;
+	}
 	*depth = hsq;
 	return 0;
 }
@@ -756,11 +862,18 @@ static void on_connect_request(struct nvsim_rdma_target *rt, const struct verbs_
 	struct nvsim_rdma_cm_accept acc = { 0 };
 	struct verbs_conn_param param = { 0 };
 	struct rdma_conn *c;
-	uint32_t depth = 0;
+	uint32_t depth = 0, no = ++rt->conns_seen;
 	uint16_t qid = 0;
-	int sts = check_private_data(rt, ev, &qid, &depth);
+	char why[96], peer[80];
+	int sts = check_private_data(rt, ev, &qid, &depth, why, sizeof(why));
 
+	/* The verbs shim names no peer address yet: the connection's number
+	 * and our address tell the log's lines of one queue apart. */
+	snprintf(peer, sizeof(peer), "rdma conn %u on %s", no, rt->cfg.addr);
 	if (sts) {
+		nvsim_target_log(rt->target, NVSIM_LOG_WARN,
+				 "%s: queue refused: %s: RDMA CM reject, status %02Xh", peer, why,
+				 sts);
 		reject(ev->id, (enum nvsim_rdma_cm_reject_sts)sts);
 		verbs_cm_id_destroy(ev->id);
 		return;
@@ -783,10 +896,13 @@ static void on_connect_request(struct nvsim_rdma_target *rt, const struct verbs_
 	verbs_cm_id_set_context(c->id, c);
 	if (conn_alloc_buffers(c) || conn_setup_qp(c) ||
 	    nvsim_tq_create(rt->target, rt->port, &conn_tq_ops, c, &c->tq)) {
+		nvsim_target_log(rt->target, NVSIM_LOG_ERROR,
+				 "%s: queue refused: no resources for %u entries", peer, depth);
 		reject(ev->id, NVSIM_RDMA_CM_NO_RSC);
 		conn_free(c);
 		return;
 	}
+	nvsim_tq_set_peer(c->tq, peer);
 	acc.crqsize = htole16((uint16_t)depth);
 	param.private_data = &acc;
 	param.private_data_len = sizeof(acc);
@@ -900,6 +1016,10 @@ int nvsim_rdma_target_poll(struct nvsim_rdma_target *rt)
 	struct verbs_wc wc[32];
 	int work = 0;
 
+	/* dies-mid-run: a crashed target takes no event and answers nothing;
+	 * what the host sends waits in the fabric until we are stopped. */
+	if (nvsim_target_dead(rt->target))
+		return 0;
 	while (verbs_cm_get_event(rt->ch, &ev) == 0) {
 		on_cm_event(rt, &ev);
 		work++;
@@ -907,8 +1027,9 @@ int nvsim_rdma_target_poll(struct nvsim_rdma_target *rt)
 	for (struct rdma_conn *c = rt->conns; c; c = c->next) {
 		int n = 0;
 
-		while (!c->dead && (n = verbs_poll_cq(c->cq, 32, wc)) > 0) {
-			for (int i = 0; i < n; i++)
+		while (!c->dead && !nvsim_target_dead(rt->target) &&
+		       (n = verbs_poll_cq(c->cq, 32, wc)) > 0) {
+			for (int i = 0; i < n && !nvsim_target_dead(rt->target); i++)
 				on_completion(c, &wc[i]);
 			work += n;
 		}
@@ -930,6 +1051,15 @@ void nvsim_rdma_target_stop(struct nvsim_rdma_target *rt)
 		rt->conns = c->next;
 		conn_disconnect(c);
 		conn_free(c);
+	}
+	/* Connect requests never taken (a dead target's, or ones that came
+	 * after the last poll) hold ids on the channel: refuse them. */
+	if (rt->ch) {
+		struct verbs_cm_event ev;
+
+		while (verbs_cm_get_event(rt->ch, &ev) == 0)
+			if (ev.type == VERBS_CM_EVENT_CONNECT_REQUEST)
+				verbs_cm_id_destroy(ev.id);
 	}
 	if (rt->listen_id)
 		verbs_cm_id_destroy(rt->listen_id);

@@ -2,9 +2,12 @@
  * referrals, the discovery generation counter, and host associations (the
  * dynamic controller model: a controller per admin Connect). */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <nvme/util.h>
 
 #include "spec/nqn.h"
 #include "target/target_priv.h"
@@ -26,6 +29,45 @@ void nvsim_target_config_init(struct nvsim_target_config *cfg)
 	cfg->keyed_sgl = true;
 	cfg->seed = 1;
 	cfg->clock = nvsim_clock_monotonic();
+	cfg->log_level = NVSIM_LOG_INFO;
+}
+
+bool nvsim_target_logs(const struct nvsim_target *t, enum nvsim_log_level level)
+{
+	return t->cfg.log && level <= t->cfg.log_level;
+}
+
+void nvsim_target_log(struct nvsim_target *t, enum nvsim_log_level level, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!nvsim_target_logs(t, level))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	t->cfg.log(t->cfg.event_arg, level, line);
+}
+
+const char *nvsim_status_name(uint16_t status, bool fabrics, char *buf, size_t len)
+{
+	const char *name = nvme_status_to_string(status & 0x7ff, fabrics);
+	size_t n;
+
+	if (!name) {
+		snprintf(buf, len, "status %#x", status & 0x7ff);
+		return buf;
+	}
+	/* libnvme appends a gloss after a colon */
+	n = strcspn(name, ":");
+	snprintf(buf, len, "%.*s", (int)n, name);
+	return buf;
+}
+
+bool nvsim_target_dead(const struct nvsim_target *t)
+{
+	return t->dead;
 }
 
 static void copy_str(char *dst, size_t size, const char *src)
@@ -427,6 +469,7 @@ int nvsim_assoc_create(struct nvsim_subsys *s, struct nvsim_port *port, const ch
 	memcpy(a->hostid, hostid, sizeof(a->hostid));
 	ctrl_config_for(a, &cc);
 	cc.events.command_discarded = nvsim_tq_command_discarded;
+	cc.events.command_failed = nvsim_tq_command_failed;
 	t->seed_counter++;
 	ret = nvsim_ctrl_create(&cc, &a->ctrl);
 	if (ret)
@@ -493,6 +536,9 @@ int nvsim_target_poll(struct nvsim_target *t)
 	struct nvsim_subsys *lists[2] = { t->discovery, t->subsystems };
 	int done = 0;
 
+	/* A dead target keeps no time: no completions, no keep-alive expiry. */
+	if (t->dead)
+		return 0;
 	for (int l = 0; l < 2; l++) {
 		for (struct nvsim_subsys *s = lists[l]; s; s = l ? s->next : NULL) {
 			struct nvsim_assoc *a = s->assocs, *next;

@@ -28,6 +28,19 @@ struct nvsim_tq;
 #define NVSIM_CNTLID_MAX 0xffefu /* FFF0h..FFFFh are reserved (dynamic model) */
 #define NVSIM_DISC_KATO_DEFAULT_MS 120000u /* discovery KATO 0 means this (nvmet, SPDK) */
 
+/* How much the target says about what hosts do wrong (nvsim_target_config.log). */
+enum nvsim_log_level {
+	NVSIM_LOG_ERROR,
+	NVSIM_LOG_WARN,	 /* refused queues and Connects */
+	NVSIM_LOG_INFO,	 /* + per queue the first command error of each reason, counts at close */
+	NVSIM_LOG_DEBUG, /* + every occurrence */
+};
+
+/* dies-mid-run (NVSIM_QUIRK_DIES_MID_RUN): the target goes silent after
+ * accepting this many admin Connects, mid-way through a default-level
+ * conformance run. */
+#define NVSIM_DIES_AFTER_CONNECTS 60u
+
 struct nvsim_target_config {
 	/* Controller limits and behaviour, applied to every controller the
 	 * target creates (see struct nvsim_ctrl_config). */
@@ -53,6 +66,11 @@ struct nvsim_target_config {
 	 * logs.  Optional. */
 	void (*assoc_event)(void *arg, bool up, const char *subnqn, const char *hostnqn,
 			    uint16_t cntlid);
+	/* Why a queue or Connect was refused, or a command failed because of
+	 * what the host sent: one line, without a newline, at or below
+	 * log_level.  Optional; shares event_arg. */
+	void (*log)(void *arg, enum nvsim_log_level level, const char *line);
+	enum nvsim_log_level log_level; /* default NVSIM_LOG_INFO */
 	void *event_arg;
 };
 
@@ -64,6 +82,8 @@ int nvsim_target_create(const struct nvsim_target_config *cfg, struct nvsim_targ
 void nvsim_target_destroy(struct nvsim_target *t);
 /* Advance time: delayed completions, keep-alive expiry. */
 int nvsim_target_poll(struct nvsim_target *t);
+/* dies-mid-run has struck: transports must do nothing more until stopped. */
+bool nvsim_target_dead(const struct nvsim_target *t);
 
 /* ---- subsystems ------------------------------------------------------------ */
 
@@ -140,6 +160,14 @@ int nvsim_tq_submit(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, struct nvs
  * err_loc (an SQE byte offset).  Before Connect it is answered directly. */
 int nvsim_tq_fail(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, uint16_t status,
 		  uint16_t err_loc, nvsim_done_fn done, void *arg);
+
+/* Who is at the other end, for log lines ("rdma conn 3 on 10.0.0.1:4420");
+ * copied. */
+void nvsim_tq_set_peer(struct nvsim_tq *tq, const char *peer);
+/* A transport-level host error on the queue (a runt capsule, an overrun, an
+ * RDMA READ the host's memory refused), for the log: what is the reason,
+ * detail says more (may be NULL). */
+void nvsim_tq_log_host_error(struct nvsim_tq *tq, const char *what, const char *detail);
 
 bool nvsim_tq_connected(const struct nvsim_tq *tq);
 uint16_t nvsim_tq_qid(const struct nvsim_tq *tq);

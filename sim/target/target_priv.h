@@ -92,6 +92,15 @@ void nvsim_cid_set_free(struct nvsim_cid_set *s);
 bool nvsim_cid_set_add(struct nvsim_cid_set *s, uint16_t cid);
 void nvsim_cid_set_del(struct nvsim_cid_set *s, uint16_t cid);
 
+/* Host errors seen on one queue, by reason: the first of each is logged,
+ * the rest counted and summed up when the queue goes. */
+#define NVSIM_TQ_REASONS 16u
+
+struct nvsim_tq_reason {
+	char what[72];
+	uint32_t count;
+};
+
 struct nvsim_tq {
 	struct nvsim_target *target;
 	struct nvsim_port *port;
@@ -106,6 +115,10 @@ struct nvsim_tq {
 	uint32_t outstanding; /* capsules not yet answered, Connect included */
 	struct nvsim_cid_set cids; /* CIDs of commands the controller holds */
 	struct nvsim_tq *next_live; /* on the target's list of queues */
+	char peer[80];		    /* nvsim_tq_set_peer; "" when unknown */
+	struct nvsim_tq_reason reasons[NVSIM_TQ_REASONS];
+	unsigned int nr_reasons;
+	uint32_t other_reasons; /* errors of reasons the table had no room for */
 };
 
 struct nvsim_target {
@@ -116,10 +129,18 @@ struct nvsim_target {
 	struct nvsim_tq *queues;
 	uint64_t genctr;
 	uint64_t seed_counter; /* each controller gets its own fault-injection seed */
+	uint64_t admin_connects; /* accepted, for dies-mid-run */
+	bool dead;		 /* dies-mid-run struck */
 };
 
 /* target.c */
 void nvsim_target_changed(struct nvsim_target *t);
+/* Whether a line at level would be logged (a log callback and the level). */
+bool nvsim_target_logs(const struct nvsim_target *t, enum nvsim_log_level level);
+void nvsim_target_log(struct nvsim_target *t, enum nvsim_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "Invalid Field in Command": the status's name without libnvme's gloss. */
+const char *nvsim_status_name(uint16_t status, bool fabrics, char *buf, size_t len);
 bool nvsim_subsys_host_allowed(const struct nvsim_subsys *s, const char *hostnqn);
 struct nvsim_assoc *nvsim_assoc_find(struct nvsim_subsys *s, uint16_t cntlid);
 int nvsim_assoc_create(struct nvsim_subsys *s, struct nvsim_port *port, const char *hostnqn,
@@ -139,5 +160,16 @@ void nvsim_discovery_log_fill(void *assoc, uint8_t *buf, size_t len);
 void nvsim_tq_terminate(struct nvsim_tq *tq);
 /* ctrl event: a dropped command's wrapper is released without completion */
 void nvsim_tq_command_discarded(void *events_arg, void *done_arg);
+/* ctrl event: where the controller found a command's error, for the log */
+void nvsim_tq_command_failed(void *events_arg, void *done_arg, uint16_t status, uint16_t err_loc);
+/* nvsim_tq_fail with the transport's reason for the log: what names the
+ * check (one log line per queue for each), detail the values (may be NULL). */
+int nvsim_tq_fail_why(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, uint16_t status,
+		      uint16_t err_loc, const char *what, const char *detail, nvsim_done_fn done,
+		      void *arg);
+/* One host error on the queue: logged at level the first time for its
+ * reason (what), at debug after that; counted for the teardown line. */
+void nvsim_tq_note(struct nvsim_tq *tq, enum nvsim_log_level level, const char *what,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

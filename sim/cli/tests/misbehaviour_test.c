@@ -64,6 +64,28 @@ static void failed_ids(const struct conf_run *run, char *buf, size_t len)
 	}
 }
 
+/* A target that dies: the run stops at the case it dies in (an ERROR: its
+ * waits timed out, the probe after it found nobody), reports the rest as
+ * not run and fails, within a few waits rather than one per case left. */
+static void check_death(const struct cli_quirk *q, const struct conf_run *run)
+{
+	char headline[256];
+
+	if (!run->down_after)
+		fail_msg("switch %s: the run never noticed the target stopped answering", q->name);
+	if (strcmp(run->down_after->id, q->caught_by))
+		fail_msg("switch %s: the target now dies during %s, not %s: update caught_by",
+			 q->name, run->down_after->id, q->caught_by);
+	assert_true(run->counts[CONF_NOT_RUN] > 0);
+	assert_true(conf_run_failed(run));
+	if (run->seconds >= 30.0)
+		fail_msg("switch %s: the run took %.1f s after the target died", q->name,
+			 run->seconds);
+	conf_run_headline(run, headline, sizeof(headline));
+	assert_non_null(strstr(headline, "target stopped answering during case"));
+	print_message("switch %s: %s (%.1f s)\n", q->name, headline, run->seconds);
+}
+
 static void check_switch(const char *name)
 {
 	const struct cli_quirk *q = NULL;
@@ -78,6 +100,11 @@ static void check_switch(const char *name)
 	/* The default level: a switch only optional or informative cases
 	 * notice would pass `nvmfsim conform`. */
 	run_suite(q->bit, CONF_OPTIONAL, &run);
+	if (q->dies) {
+		check_death(q, &run);
+		conf_run_free(&run);
+		return;
+	}
 	failed_ids(&run, failed, sizeof(failed));
 	if (!q->caught_by[0])
 		fail_msg("switch %s lists no case that catches it (failing: %s)", name,
@@ -93,6 +120,9 @@ static void check_switch(const char *name)
 		if (r->result != CONF_FAIL)
 			fail_msg("switch %s (%s): case %s gave %s, not FAIL (failing: %s)", name,
 				 q->what, id, conf_result_name(r->result), failed);
+		if (q->log_has && (!r->log || !strstr(r->log, q->log_has)))
+			fail_msg("switch %s: case %s FAILed, but not \"%s\":\n%s", name, id,
+				 q->log_has, r->log ? r->log : "");
 		caught++;
 	}
 	print_message("switch %s: %u listed case(s) fail as they must; failing: %s\n", name,
@@ -149,6 +179,9 @@ SWITCH_TEST(test_switch_reserved_lid_ok_is_caught, "reserved-lid-ok")
 SWITCH_TEST(test_switch_hostnqn_syntax_unchecked_is_caught, "hostnqn-syntax-unchecked")
 SWITCH_TEST(test_switch_zero_hostid_ok_is_caught, "zero-hostid-ok")
 SWITCH_TEST(test_switch_sqsize_zero_ok_is_caught, "sqsize-zero-ok")
+SWITCH_TEST(test_switch_cid0_on_error_is_caught, "cid0-on-error")
+SWITCH_TEST(test_switch_never_complete_icd_read_is_caught, "never-complete-icd-read")
+SWITCH_TEST(test_switch_dies_mid_run_is_caught, "dies-mid-run")
 
 /* The parser takes names to bits, above bit 31 too, and refuses others. */
 static void test_parse_quirks(void **state)
@@ -209,6 +242,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_switch_hostnqn_syntax_unchecked_is_caught),
 	cmocka_unit_test(test_switch_zero_hostid_ok_is_caught),
 	cmocka_unit_test(test_switch_sqsize_zero_ok_is_caught),
+	cmocka_unit_test(test_switch_cid0_on_error_is_caught),
+	cmocka_unit_test(test_switch_never_complete_icd_read_is_caught),
+	cmocka_unit_test(test_switch_dies_mid_run_is_caught),
 };
 
 /* Each switch is one bit of its own under a name of its own, and tests[]

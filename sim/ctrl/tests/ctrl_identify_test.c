@@ -310,14 +310,16 @@ static void test_identify_ns_descs_carry_eui64_nguid_uuid_csi(void **state)
 	h_stop(&h);
 }
 
-static void test_identify_ns_descs_inactive_nsid_is_invalid_namespace(void **state)
+/* An inactive NSID is valid: Invalid Field (NVMe Base 2.1 §5.1.13.2.3, §3.2.1.5). */
+static void test_identify_ns_descs_inactive_nsid_is_invalid_field(void **state)
 {
 	struct harness h;
 
 	(void)state;
 	h_start(&h);
 	h_add_ns(&h, 1, NVSIM_NS_RAM, 1 << 20, 512);
-	check_identify_fails(&h, NVME_IDENTIFY_CNS_NS_DESC_LIST, 2, NVME_SC_INVALID_NS, LOC_NSID);
+	check_identify_fails(&h, NVME_IDENTIFY_CNS_NS_DESC_LIST, 2, NVME_SC_INVALID_FIELD,
+			     LOC_NSID);
 	h_stop(&h);
 }
 
@@ -468,7 +470,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_identify_active_ns_list_nsid_fffffffe_is_invalid_namespace),
 	cmocka_unit_test(test_identify_active_ns_list_nsid_ffffffff_is_invalid_namespace),
 	cmocka_unit_test(test_identify_ns_descs_carry_eui64_nguid_uuid_csi),
-	cmocka_unit_test(test_identify_ns_descs_inactive_nsid_is_invalid_namespace),
+	cmocka_unit_test(test_identify_ns_descs_inactive_nsid_is_invalid_field),
 	cmocka_unit_test(test_identify_ns_descs_invalid_nsid_is_invalid_namespace),
 	cmocka_unit_test(test_identify_other_cns_is_invalid_field_at_cns),
 	cmocka_unit_test(test_namespace_ids_are_stable_across_runs),

@@ -3,6 +3,7 @@
  * teardown and the Discovery log.  Statuses follow the catalogue in
  * ../shared/reference (NVMe-oF 1.1 §3.3, Linux nvmet, SPDK test_connect). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -848,6 +849,128 @@ static void test_cid_reused_while_in_flight_is_command_id_conflict(void **state)
 	env_free(e);
 }
 
+/* ---- the target says why ---------------------------------------------------- */
+
+struct log_capture {
+	int n[NVSIM_LOG_DEBUG + 1];
+	char last[NVSIM_LOG_DEBUG + 1][512];
+};
+
+static void capture_log(void *arg, enum nvsim_log_level level, const char *line)
+{
+	struct log_capture *l = arg;
+
+	l->n[level]++;
+	snprintf(l->last[level], sizeof(l->last[level]), "%s", line);
+	print_message("log %d: %s\n", (int)level, line);
+}
+
+static struct env *env_logging(struct log_capture *l, enum nvsim_log_level level)
+{
+	struct nvsim_target_config cfg;
+
+	memset(l, 0, sizeof(*l));
+	nvsim_target_config_init(&cfg);
+	cfg.log = capture_log;
+	cfg.log_level = level;
+	cfg.event_arg = l;
+	return env_new_cfg(&cfg);
+}
+
+static void test_refused_connect_is_logged_once_with_its_reason(void **state)
+{
+	struct log_capture l;
+	struct env *e = env_logging(&l, NVSIM_LOG_INFO);
+	struct connect_args a = admin_args();
+	struct queue q;
+	struct nvsim_cqe cqe;
+
+	(void)state;
+	queue_open(e, &q);
+	nvsim_tq_set_peer(q.tq, "rdma conn 1 on 10.0.0.1:4420");
+	a.hostnqn = "";
+	cqe = connect_raw(&q, &a);
+	assert_invalid_param(&cqe, NVSIM_IATTR_CONNECT_DATA, 512);
+	queue_close(&q);
+	assert_int_equal(l.n[NVSIM_LOG_WARN], 1);
+	assert_int_equal(l.n[NVSIM_LOG_INFO] + l.n[NVSIM_LOG_ERROR], 0);
+	assert_non_null(strstr(l.last[NVSIM_LOG_WARN], "rdma conn 1 on 10.0.0.1:4420"));
+	assert_non_null(strstr(l.last[NVSIM_LOG_WARN], "Connect refused: HOSTNQN empty: "
+						       "Connect Invalid Parameters at data byte "
+						       "512"));
+	assert_non_null(strstr(l.last[NVSIM_LOG_WARN], "hostid 0f01fb42-9f7f-4856-b0b3-"
+						       "51e60b8de349"));
+	env_free(e);
+}
+
+/* The first conflict is told at info, the next only at debug, and the
+ * queue's close sums them up. */
+static void test_cid_conflict_is_logged_once_then_counted(void **state)
+{
+	struct log_capture l;
+	struct env *e = env_logging(&l, NVSIM_LOG_INFO);
+	struct queue q;
+	struct nvsim_sqe aer = { .opcode = nvme_admin_async_event, .flags = SGL_FLAGS,
+				 .cid = htole16(77) };
+	struct nvsim_sqe ka = { .opcode = nvme_admin_keep_alive, .flags = SGL_FLAGS,
+				.cid = htole16(77) };
+	struct capture held = { 0 }, dup = { 0 };
+
+	(void)state;
+	admin_connect(e, &q);
+	enable(&q);
+	assert_int_equal(nvsim_tq_submit(q.tq, &aer, NULL, capture_done, &held), 0);
+	assert_int_equal(nvsim_tq_submit(q.tq, &ka, NULL, capture_done, &dup), 0);
+	assert_status(&dup.cqe, NVME_SCT_GENERIC, NVME_SC_CMDID_CONFLICT, true);
+	assert_int_equal(l.n[NVSIM_LOG_INFO], 1);
+	assert_non_null(strstr(l.last[NVSIM_LOG_INFO], "controller 1 queue 0: Command ID "
+						       "Conflict: Keep Alive (18h) CID 0x4d"));
+	assert_int_equal(nvsim_tq_submit(q.tq, &ka, NULL, capture_done, &dup), 0);
+	assert_int_equal(l.n[NVSIM_LOG_INFO], 1);
+	queue_close(&q);
+	/* the AER's abort at teardown is no host error */
+	assert_int_equal(l.n[NVSIM_LOG_INFO], 2);
+	assert_non_null(strstr(l.last[NVSIM_LOG_INFO], "Command ID Conflict x2"));
+	assert_int_equal(l.n[NVSIM_LOG_WARN] + l.n[NVSIM_LOG_ERROR], 0);
+	env_free(e);
+}
+
+static void test_debug_logs_every_occurrence_and_off_logs_nothing(void **state)
+{
+	enum nvsim_log_level levels[] = { NVSIM_LOG_DEBUG, NVSIM_LOG_ERROR };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		struct log_capture l;
+		struct env *e = env_logging(&l, levels[i]);
+		struct queue q;
+		struct nvsim_sqe sqe = { .opcode = nvme_admin_identify, .cid = htole16(5) };
+		struct nvsim_sqe_identify *id = (void *)&sqe;
+
+		admin_connect(e, &q);
+		enable(&q);
+		id->cns = 0xff; /* reserved */
+		for (int k = 0; k < 3; k++) {
+			static uint8_t buf[4096];
+			struct nvsim_cqe cqe = submit(&q, &sqe, buf, sizeof(buf));
+
+			assert_status(&cqe, NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD, true);
+		}
+		queue_close(&q);
+		if (levels[i] == NVSIM_LOG_DEBUG) {
+			assert_int_equal(l.n[NVSIM_LOG_INFO], 2); /* the first, and the close */
+			assert_int_equal(l.n[NVSIM_LOG_DEBUG], 2);
+			assert_non_null(strstr(l.last[NVSIM_LOG_DEBUG], "Identify (06h): Invalid "
+									"Field in Command: CID 0x5 "
+									"at SQE byte 40 (#3)"));
+		} else {
+			for (int lv = 0; lv <= NVSIM_LOG_DEBUG; lv++)
+				assert_int_equal(l.n[lv], 0);
+		}
+		env_free(e);
+	}
+}
+
 /* ---- data path, sharing, teardown ----------------------------------------- */
 
 static struct nvsim_cqe rw(struct queue *q, uint8_t opcode, uint64_t slba, uint16_t nlb0,
@@ -1171,6 +1294,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_property_get_cap_and_set_vs_over_fabrics),
 	cmocka_unit_test(test_queue_overrun_is_refused),
 	cmocka_unit_test(test_cid_reused_while_in_flight_is_command_id_conflict),
+	cmocka_unit_test(test_refused_connect_is_logged_once_with_its_reason),
+	cmocka_unit_test(test_cid_conflict_is_logged_once_then_counted),
+	cmocka_unit_test(test_debug_logs_every_occurrence_and_off_logs_nothing),
 	cmocka_unit_test(test_namespace_data_is_shared_between_controllers),
 	cmocka_unit_test(test_keep_alive_expiry_terminates_every_queue),
 	cmocka_unit_test(test_admin_queue_loss_ends_association_and_its_io_queues),

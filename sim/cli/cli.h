@@ -11,9 +11,14 @@
 #include "cli/embedded.h"
 #include "host/host.h"
 
-#define CLI_EXIT_OK 0
-#define CLI_EXIT_FAIL 1
-#define CLI_EXIT_USAGE 2
+/* Exit status of every subcommand (cli_exit_help prints this table). */
+#define CLI_EXIT_OK 0	 /* success */
+#define CLI_EXIT_FAIL 1	 /* the run failed: target refused, verification failed, a FAIL */
+#define CLI_EXIT_USAGE 2 /* a usage or input error: bad option, bad file, nothing matched */
+#define CLI_EXIT_SKIP 77 /* test helpers only: a needed device is absent */
+
+/* -a: the verbs layer keeps the host part in 64 bytes (sim/verbs). */
+#define CLI_TRADDR_MAX 63
 
 struct cli_conn_opts {
 	const char *transport; /* -t: only "rdma" */
@@ -26,7 +31,7 @@ struct cli_conn_opts {
 	bool json;	       /* -o json */
 	uint64_t seed;
 	uint32_t kato_ms;
-	uint16_t io_depth; /* I/O queue entries to ask for; 0: 128 */
+	uint32_t io_depth; /* I/O queue entries to ask for, at most 65536; 0: 128 */
 	/* --inject: rules for the embedded simulator only */
 	struct nvsim_inject_rule inject[8];
 	unsigned int nr_inject;
@@ -57,7 +62,13 @@ int cli_conn_opt(struct cli_conn_opts *o, const char *prog, int opt, const char 
 		{ "seed", required_argument, NULL, 1002 },                                  \
 		{ "keep-alive-tmo", required_argument, NULL, 1003 },                        \
 		{ "inject", required_argument, NULL, 1004 }
+/* Ends with the exit-status table (cli_exit_help). */
 void cli_conn_help(FILE *out);
+void cli_exit_help(FILE *out);
+/* Checks the shared options against each other once all are parsed (for
+ * subcommands that honour them all as cli_session_open does): 0, or -1
+ * after printing an error naming the options. */
+int cli_conn_check(const struct cli_conn_opts *o, const char *prog);
 
 /* Connects to subnqn (the discovery NQN when NULL) with nr_io I/O queues;
  * prints a one-line error naming what failed and returns -errno. */
@@ -65,16 +76,38 @@ int cli_session_open(const struct cli_conn_opts *o, const char *prog, const char
 		     uint16_t nr_io, struct cli_session *s);
 void cli_session_close(struct cli_session *s);
 
-/* Parses "512", "4k", "64M", "1G" (powers of 1024); 0 on success. */
-int cli_parse_size(const char *text, uint64_t *out);
-int cli_parse_u64(const char *text, uint64_t max, uint64_t *out);
-/* A UUID in text ("0f01fb42-9f7f-...") as 16 bytes; 0 on success. */
-int cli_parse_hostid(const char *text, uint8_t out[16]);
+/* ---- local input: one parser per kind, each refusing rather than guessing ----
+ * err (may be NULL) receives a message naming the offending text. */
 
-/* A fault-injection rule from "key=value,..." (see cli_inject_help).
- * Returns 0, or -EINVAL with err naming the key at fault. */
+/* Decimal digits, or hex after 0x, nothing else (no sign, no blanks, no
+ * octal), at most max; 0 on success. */
+int cli_parse_u64(const char *text, uint64_t max, uint64_t *out);
+/* Bytes: decimal digits and an optional k, M, G or T (powers of 1024,
+ * either case); overflow refused; 0 on success. */
+int cli_parse_size(const char *text, uint64_t *out);
+/* The same, and a multiple of multiple (0 or 1: any), never rounded. */
+int cli_parse_size_multiple(const char *text, uint64_t multiple, uint64_t *out, char *err,
+			    size_t len);
+/* The same on exactly the len bytes at text (a field of a larger spec,
+ * "ram:SIZE:PATH"): no copy, so nothing is cut. */
+int cli_parse_size_n(const char *text, size_t len, uint64_t multiple, uint64_t *out, char *err,
+		     size_t errlen);
+/* A UUID: exactly 8-4-4-4-12 hex digits, as 16 bytes; 0 on success. */
+int cli_parse_hostid(const char *text, uint8_t out[16]);
+/* An NQN by NVMe Base 2.0 §4.5: "nqn.yyyy-mm.<reverse domain>:<string>",
+ * "nqn.2014-08.org.nvmexpress:uuid:<UUID>" or the discovery NQN; at most
+ * 223 bytes of printable UTF-8.  0, or -EINVAL with err saying why. */
+int cli_check_nqn(const char *text, char *err, size_t len);
+
+/* A fault-injection rule from "key=value,..." (see cli_inject_help): each
+ * key once, one action, no contradiction.  Returns 0, or -EINVAL with err
+ * naming the key at fault. */
 int cli_parse_inject(const char *spec, struct nvsim_inject_rule *rule, char *err, size_t len);
 void cli_inject_help(FILE *out);
+
+/* Flushes and closes stdout: a failed write (a full disk) is CLI_EXIT_FAIL
+ * with a message, whatever rc was, unless rc is already a failure. */
+int cli_close_stdout(const char *prog, int rc);
 
 int cmd_conform(int argc, char **argv);
 int cmd_discover(int argc, char **argv);

@@ -128,7 +128,7 @@ static int parse(int argc, char **argv, struct conform_opts *o)
 		switch (opt) {
 		case 'h':
 			usage(stdout);
-			exit(CLI_EXIT_OK);
+			return 1; /* done: exit 0 once stdout is flushed */
 		case 'l': o->list = true; break;
 		case 'v': o->verbose = true; break;
 		case 2001: o->catalogue = true; break;
@@ -164,7 +164,7 @@ static int parse(int argc, char **argv, struct conform_opts *o)
 			if (!strcmp(optarg, "list")) {
 				for (size_t i = 0; i < cli_nr_quirks; i++)
 					printf("%-26s %s\n", cli_quirks[i].name, cli_quirks[i].what);
-				exit(CLI_EXIT_OK);
+				return 1;
 			}
 			if (cli_parse_quirks(optarg, &o->quirks, err, sizeof(err)))
 				return fprintf(stderr, "%s: --misbehave: %s\n", prog, err), -1;
@@ -562,11 +562,12 @@ int cmd_conform(int argc, char **argv)
 	struct conf_target t;
 	struct conf_run run;
 	char addr[320], headline[512];
-	int rc = CLI_EXIT_FAIL;
+	int rc = CLI_EXIT_FAIL, ret;
 
 	cli_conn_opts_init(&o.conn);
-	if (parse(argc, argv, &o))
-		return CLI_EXIT_USAGE;
+	ret = parse(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	ro.select = o.select;
 	ro.nr_select = o.nr_select;
 	ro.max_level = o.level;

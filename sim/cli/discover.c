@@ -47,6 +47,8 @@ int cmd_discover(int argc, char **argv)
 		fprintf(stderr, "nvmfsim discover: unexpected argument '%s'\n", argv[optind]);
 		return CLI_EXIT_USAGE;
 	}
+	if (cli_conn_check(&o, "nvmfsim discover"))
+		return CLI_EXIT_USAGE;
 	if (cli_session_open(&o, "nvmfsim discover", o.nqn, 0, &s))
 		return CLI_EXIT_FAIL;
 	ret = nvsim_host_discovery_log(s.host, &log, &len, &st);
@@ -56,8 +58,12 @@ int cmd_discover(int argc, char **argv)
 		cli_session_close(&s);
 		return CLI_EXIT_FAIL;
 	}
-	cli_disc_log_print(stdout, log, len, o.json);
+	if (cli_disc_log_print(stdout, log, len, o.json) < 0) {
+		fprintf(stderr, "nvmfsim discover: the log is %zu bytes, shorter than its header\n",
+			len);
+		ret = -EINVAL;
+	}
 	free(log);
 	cli_session_close(&s);
-	return CLI_EXIT_OK;
+	return ret ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

@@ -163,6 +163,8 @@ int cmd_identify(int argc, char **argv)
 		fprintf(stderr, "nvmfsim identify: -n/--nqn is required with -a/--traddr\n");
 		return CLI_EXIT_USAGE;
 	}
+	if (cli_conn_check(&o, "nvmfsim identify"))
+		return CLI_EXIT_USAGE;
 	snprintf(nqn, sizeof(nqn), NVSIM_EMBEDDED_NQN_FMT, 0u);
 	if (cli_session_open(&o, "nvmfsim identify", o.nqn ? o.nqn : nqn, 0, &s))
 		return CLI_EXIT_FAIL;
@@ -172,6 +174,16 @@ int cmd_identify(int argc, char **argv)
 			fprintf(stderr, "nvmfsim identify: Identify Namespace %llu failed: %s\n",
 				(unsigned long long)nsid,
 				nvsim_host_status_str(&st, false, msg, sizeof(msg)));
+			cli_session_close(&s);
+			return CLI_EXIT_FAIL;
+		}
+		/* An inactive NSID answers success with a zero-filled structure
+		 * (Identify CNS 00h, NVMe Base 2.0 §5.17.2.1 (approx.)): there is
+		 * no namespace to show. */
+		if (!((const struct nvme_id_ns *)(const void *)buf)->nsze) {
+			fprintf(stderr, "nvmfsim identify: namespace %llu is inactive (Identify "
+				"Namespace returned zeroed data: NSZE 0)\n",
+				(unsigned long long)nsid);
 			cli_session_close(&s);
 			return CLI_EXIT_FAIL;
 		}

@@ -14,7 +14,7 @@
 
 struct io_opts {
 	uint16_t queues;
-	uint16_t depth;
+	uint32_t depth; /* up to 65536: a queue of 64Ki entries */
 	uint64_t size;
 	uint64_t block;
 	uint32_t nsid;
@@ -60,9 +60,12 @@ static void usage(FILE *out)
 		     "and verifies every byte, with --depth commands in flight on each of\n"
 		     "--queues I/O queues.  Without -a it runs against the embedded simulator.\n\n"
 		     "  -Q, --queues N          I/O queues (default 4)\n"
-		     "  -D, --depth N           commands in flight per queue (default 32)\n"
-		     "  -S, --size BYTES        bytes to write and verify (default 64M)\n"
-		     "  -B, --block BYTES       bytes per command (default 128k)\n"
+		     "  -D, --depth N           commands in flight per queue, 1 to 65536\n"
+		     "                          (default 32)\n"
+		     "  -S, --size BYTES        bytes to write and verify, a multiple of --block\n"
+		     "                          (default 64M); BYTES: 512, 4k, 64M, 1G, 1T\n"
+		     "  -B, --block BYTES       bytes per command, a multiple of the LBA size\n"
+		     "                          (default 128k)\n"
 		     "  -N, --namespace-id N    namespace (default 1)\n\n");
 	cli_conn_help(out);
 }
@@ -125,7 +128,7 @@ static int run_phase(struct run *r, struct phase *ph)
 
 	while (ph->done < r->nblocks) {
 		for (uint16_t q = 0; q < r->o.queues; q++) {
-			for (uint16_t d = 0; d < r->o.depth; d++) {
+			for (uint32_t d = 0; d < r->o.depth; d++) {
 				struct slot *sl = &r->slots[(size_t)q * r->o.depth + d];
 				int ret;
 
@@ -205,6 +208,7 @@ static void report(const struct run *r, struct phase *ph, struct json_object *ro
 
 static int parse_io_opt(struct io_opts *io, int opt, const char *arg)
 {
+	char err[160] = "";
 	uint64_t v;
 
 	switch (opt) {
@@ -216,14 +220,18 @@ static int parse_io_opt(struct io_opts *io, int opt, const char *arg)
 	case 'D':
 		if (cli_parse_u64(arg, 65536, &v) || !v)
 			return fprintf(stderr, "nvmfsim io: --depth '%s': 1 to 65536\n", arg), -1;
-		io->depth = (uint16_t)(v > 65535 ? 65535 : v);
+		io->depth = (uint32_t)v;
 		return 1;
 	case 'S':
-		if (cli_parse_size(arg, &io->size) || !io->size)
-			return fprintf(stderr, "nvmfsim io: --size '%s' is not a size\n", arg), -1;
+		if (cli_parse_size_multiple(arg, 0, &io->size, err, sizeof(err)))
+			return fprintf(stderr, "nvmfsim io: --size %s\n", err), -1;
+		if (!io->size)
+			return fprintf(stderr, "nvmfsim io: --size 0: at least one block\n"), -1;
 		return 1;
 	case 'B':
-		if (cli_parse_size(arg, &io->block) || !io->block || io->block > (16u << 20))
+		if (cli_parse_size_multiple(arg, 0, &io->block, err, sizeof(err)))
+			return fprintf(stderr, "nvmfsim io: --block %s\n", err), -1;
+		if (!io->block || io->block > (16u << 20))
 			return fprintf(stderr, "nvmfsim io: --block '%s': 1 to 16M\n", arg), -1;
 		return 1;
 	case 'N':
@@ -236,44 +244,79 @@ static int parse_io_opt(struct io_opts *io, int opt, const char *arg)
 	}
 }
 
+/* Returns 0, CLI_EXIT_FAIL (the target) or CLI_EXIT_USAGE (options that do
+ * not fit this namespace). */
 static int setup(struct run *r, const struct cli_conn_opts *co)
 {
 	struct nvsim_host_status st;
 	_Alignas(8) uint8_t idns[4096];
 	const struct nvme_id_ns *ns = (const void *)idns;
 	char msg[256];
-	uint64_t capacity;
+	uint64_t cap, nsze, capacity;
+	uint8_t ds;
 
 	if (nvsim_host_nr_io_queues(r->s->host) < r->o.queues) {
 		fprintf(stderr, "nvmfsim io: the target granted %u I/O queues, %u asked\n",
 			nvsim_host_nr_io_queues(r->s->host), r->o.queues);
-		return -1;
+		return CLI_EXIT_FAIL;
+	}
+	/* The host asks for --depth entries but takes what CAP.MQES allows:
+	 * more commands than that in flight would fail mid-run. */
+	if (nvsim_host_prop_get(nvsim_host_admin(r->s->host), NVME_REG_CAP, true, &cap, &st)) {
+		fprintf(stderr, "nvmfsim io: Property Get CAP: %s\n",
+			nvsim_host_status_str(&st, true, msg, sizeof(msg)));
+		return CLI_EXIT_FAIL;
+	}
+	if (r->o.depth > NVME_CAP_MQES(cap) + 1) {
+		fprintf(stderr, "nvmfsim io: --depth %u is more than the target's queues hold "
+			"(CAP.MQES + 1 = %llu)\n", r->o.depth,
+			(unsigned long long)NVME_CAP_MQES(cap) + 1);
+		return CLI_EXIT_USAGE;
 	}
 	if (nvsim_host_identify(r->s->host, NVME_IDENTIFY_CNS_NS, r->o.nsid, idns, &st)) {
 		fprintf(stderr, "nvmfsim io: Identify Namespace %u: %s\n", r->o.nsid,
 			nvsim_host_status_str(&st, false, msg, sizeof(msg)));
-		return -1;
+		return CLI_EXIT_FAIL;
 	}
-	r->lba_size = 1u << ns->lbaf[ns->flbas & 0xf].ds;
-	capacity = le64toh(ns->nsze) * r->lba_size;
-	if (!le64toh(ns->nsze) || r->o.block % r->lba_size || r->o.block / r->lba_size > 65536) {
-		fprintf(stderr, "nvmfsim io: --block %llu must be a multiple of the %u-byte LBA\n",
-			(unsigned long long)r->o.block, r->lba_size);
-		return -1;
+	nsze = le64toh(ns->nsze);
+	if (!nsze) {
+		fprintf(stderr, "nvmfsim io: namespace %u is inactive (Identify Namespace returned "
+			"zeroed data: NSZE 0)\n", r->o.nsid);
+		return CLI_EXIT_FAIL;
+	}
+	/* LBADS below 9 is not supported (NVM Command Set 1.0 §4.1.5.1 (approx.)). */
+	ds = ns->lbaf[ns->flbas & 0xf].ds;
+	if (ds < 9 || ds > 31 || nsze > UINT64_MAX >> ds) {
+		fprintf(stderr, "nvmfsim io: namespace %u reports LBADS %u and NSZE %llu: not a "
+			"usable format\n", r->o.nsid, ds, (unsigned long long)nsze);
+		return CLI_EXIT_FAIL;
+	}
+	r->lba_size = 1u << ds;
+	capacity = nsze << ds;
+	if (r->o.block % r->lba_size || r->o.block / r->lba_size > 65536) {
+		fprintf(stderr, "nvmfsim io: --block %llu must be a multiple of the %u-byte LBA, "
+			"at most 65536 LBAs\n", (unsigned long long)r->o.block, r->lba_size);
+		return CLI_EXIT_USAGE;
 	}
 	if (r->o.size > capacity) {
 		fprintf(stderr, "nvmfsim io: --size %llu exceeds the namespace's %llu bytes\n",
 			(unsigned long long)r->o.size, (unsigned long long)capacity);
-		return -1;
+		return CLI_EXIT_USAGE;
 	}
 	r->nblocks = r->o.size / r->o.block;
 	r->seed = co->seed;
 	r->slots = calloc((size_t)r->o.queues * r->o.depth, sizeof(*r->slots));
-	if (!r->slots)
-		return -1;
-	for (size_t i = 0; i < (size_t)r->o.queues * r->o.depth; i++)
-		if (!(r->slots[i].buf = malloc(r->o.block)))
-			return -1;
+	for (size_t i = 0; r->slots && i < (size_t)r->o.queues * r->o.depth; i++)
+		if (!(r->slots[i].buf = malloc(r->o.block))) {
+			fprintf(stderr, "nvmfsim io: out of memory for %u x %u buffers of %llu "
+				"bytes\n", r->o.queues, r->o.depth, (unsigned long long)r->o.block);
+			return CLI_EXIT_FAIL;
+		}
+	if (!r->slots) {
+		fprintf(stderr, "nvmfsim io: out of memory for %u x %u commands\n", r->o.queues,
+			r->o.depth);
+		return CLI_EXIT_FAIL;
+	}
 	return 0;
 }
 
@@ -321,12 +364,24 @@ int cmd_io(int argc, char **argv)
 		fprintf(stderr, "nvmfsim io: -n/--nqn is required with -a/--traddr\n");
 		return CLI_EXIT_USAGE;
 	}
+	/* Every block written is read back: a tail shorter than --block would
+	 * silently go unverified. */
+	if (r.o.size % r.o.block) {
+		fprintf(stderr, "nvmfsim io: --size %llu is not a multiple of --block %llu\n",
+			(unsigned long long)r.o.size, (unsigned long long)r.o.block);
+		return CLI_EXIT_USAGE;
+	}
+	if (cli_conn_check(&co, "nvmfsim io"))
+		return CLI_EXIT_USAGE;
 	co.io_depth = r.o.depth;
 	snprintf(nqn, sizeof(nqn), NVSIM_EMBEDDED_NQN_FMT, 0u);
 	if (cli_session_open(&co, "nvmfsim io", co.nqn ? co.nqn : nqn, r.o.queues, &s))
 		return CLI_EXIT_FAIL;
-	if (setup(&r, &co))
+	ret = setup(&r, &co);
+	if (ret) {
+		rc = ret;
 		goto out;
+	}
 	if (!co.json)
 		printf("nvmfsim io: seed %llu, %u queues x depth %u, %llu x %llu-byte commands "
 		       "per phase, LBA %u bytes\n",

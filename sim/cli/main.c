@@ -37,6 +37,7 @@ static void usage(FILE *out)
 		     "  nvmfsim conform --junit report.xml\n"
 		     "  nvmfsim discover -o json\n"
 		     "  nvmfsim io --queues 8 --depth 128 --size 64M\n");
+	cli_exit_help(out);
 }
 
 int main(int argc, char **argv)
@@ -47,15 +48,22 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("nvmfsim %s\n", NVMFSIM_VERSION);
-		return CLI_EXIT_OK;
+		return cli_close_stdout("nvmfsim", CLI_EXIT_OK);
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return CLI_EXIT_OK;
+		return cli_close_stdout("nvmfsim", CLI_EXIT_OK);
 	}
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		if (!strcmp(argv[1], subcommands[i].name))
-			return subcommands[i].run(argc - 1, argv + 1);
+	/* Every subcommand's output is checked here: a report or a log that
+	 * did not reach the disk is not a success. */
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		char prog[32];
+
+		if (strcmp(argv[1], subcommands[i].name))
+			continue;
+		snprintf(prog, sizeof(prog), "nvmfsim %s", subcommands[i].name);
+		return cli_close_stdout(prog, subcommands[i].run(argc - 1, argv + 1));
+	}
 	fprintf(stderr, "nvmfsim: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return CLI_EXIT_USAGE;

@@ -53,6 +53,7 @@ static void usage(FILE *out)
 		"                            SQ overrun, a bad SGL...) and the counts when it\n"
 		"                            closes; debug logs every occurrence\n");
 	cli_inject_help(out);
+	cli_exit_help(out);
 }
 
 struct target_opts {
@@ -134,7 +135,7 @@ static int parse(int argc, char **argv, struct target_opts *o)
 		switch (opt) {
 		case 'h':
 			usage(stdout);
-			exit(CLI_EXIT_OK);
+			return 1; /* done: exit 0 once stdout is flushed */
 		case 't':
 			if (strcmp(optarg, "rdma"))
 				return fprintf(stderr, "nvmfsim target: --transport '%s': only rdma\n",
@@ -343,10 +344,11 @@ int cmd_target(int argc, char **argv)
 	struct nvsim_port *port = NULL;
 	unsigned int nr_rt = 0;
 	char err[512];
-	int rc_exit = CLI_EXIT_FAIL;
+	int rc_exit = CLI_EXIT_FAIL, ret;
 
-	if (parse(argc, argv, &o))
-		return CLI_EXIT_USAGE;
+	ret = parse(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	t = new_target(&o);
 	if (!t)
 		return CLI_EXIT_FAIL;

@@ -42,13 +42,18 @@ int conf_report_markdown(const struct conf_run *r, const char *target, FILE *out
 		fprintf(out, "| %s | %u |\n", conf_result_name((enum conf_result)k), r->counts[k]);
 	if (r->counts[CONF_WAIVED]) {
 		fprintf(out, "\nWaived by the target profile (the case broke its rule; not a pass):\n\n"
-			     "| ID | verdict | reason | applies to |\n|---|---|---|---|\n");
+			     "| ID | verdict | rule | spec | reason | applies to |\n"
+			     "|---|---|---|---|---|---|\n");
 		for (size_t i = 0; i < r->n; i++) {
 			const struct conf_case_result *res = &r->results[i];
 
 			if (!res->waiver)
 				continue;
 			fprintf(out, "| %s | %s | ", res->kase->id, conf_result_name(res->unwaived));
+			md_cell(out, res->kase->title);
+			fputs(" | ", out);
+			md_cell(out, res->kase->spec);
+			fputs(" | ", out);
 			md_cell(out, res->waiver->reason);
 			fputs(" | ", out);
 			md_cell(out, res->waiver->version ? res->waiver->version : "");

@@ -43,6 +43,7 @@ void nvsim_ctrl_config_init(struct nvsim_ctrl_config *cfg)
 	cfg->max_namespaces = 1024;
 	cfg->kato_zero = NVSIM_KATO_ZERO_DISABLES;
 	cfg->require_sgl = true;
+	cfg->keep_alive_from_connect = true;
 	cfg->keyed_sgl = true;
 	cfg->volatile_write_cache = true;
 	cfg->ioccsz = (64 + 4096) / 16;

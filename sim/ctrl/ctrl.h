@@ -164,6 +164,10 @@ struct nvsim_ctrl_config {
 
 	enum nvsim_kato_zero_policy kato_zero;
 	bool traffic_based_keep_alive; /* any command, not just Keep Alive, resets the timer */
+	/* Keep alive runs from the admin Connect (nvsim_ctrl_set_kato), enabled
+	 * or not, as on fabrics (NVMe Base 2.0 §3.9 (approx.)): a host that
+	 * connects and never enables is timed out too.  Default true. */
+	bool keep_alive_from_connect;
 	/* Discovery controller: IOSQES/IOCQES not enforced; only Identify CNS
 	 * 01h, Get Log Page of extra_log, Keep Alive, Get/Set Features and AER
 	 * are allowed (NVMe-oF 1.1 §5 (approx.), as Linux nvmet). */

@@ -393,9 +393,13 @@ static void keep_alive_before_enable(struct conf_ctx *c)
 
 /* ---- the timer ----------------------------------------------------------------------- */
 
+/* Rows: enable the controller first, or never (the timer runs from the
+ * admin Connect either way). */
+static const bool enabled = true, never_enabled = false;
+
 static void kato_expiry_ends_association(struct conf_ctx *c)
 {
-	struct nvsim_hq *q = conf_admin(c, true, NULL);
+	struct nvsim_hq *q = conf_admin(c, *(const bool *)conf_row(c), NULL);
 	uint32_t kato = target_kato(c);
 	struct nvsim_host_status st;
 	bool alive;
@@ -495,6 +499,8 @@ static void kato_zero_never_expires(struct conf_ctx *c)
 }
 
 #define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn, NULL }
+#define CASE_ROW(id, title, spec, level, feats, fn, row)                                    \
+	{ id, title, spec, level, feats, fn, row }
 #define AER "NVMe Base 2.0 §5.2 (approx.)"
 #define ABORT "NVMe Base 2.0 §5.1 (approx.)"
 #define KA "NVMe Base 2.0 §5.26 (approx.)"
@@ -522,8 +528,14 @@ static const struct conf_case aer_keepalive_cases[] = {
 	     KA, CONF_INFORMATIVE, 0, keep_alive_kato_zero),
 	CASE("aer_keepalive.2.4", "Keep Alive before CC.EN is Command Sequence Error",
 	     KA ", NVMe Base 2.0 §3.5 (approx.)", CONF_MANDATORY, 0, keep_alive_before_enable),
-	CASE("aer_keepalive.3.1", "KATO passing without Keep Alive ends the association", KATO,
-	     CONF_MANDATORY, CONF_F_TIME, kato_expiry_ends_association),
+	CASE_ROW("aer_keepalive.3.1", "KATO passing without Keep Alive ends the association",
+		 KATO, CONF_MANDATORY, CONF_F_TIME, kato_expiry_ends_association, &enabled),
+	/* Base 2.0 §3.9 (approx.): the Keep Alive Timer starts when the admin
+	 * Connect completes, not at CC.EN; Linux nvmet and SPDK start it there
+	 * too.  A host that never enables must not hold its controller. */
+	CASE_ROW("aer_keepalive.3.6", "a controller never enabled still expires on KATO",
+		 KATO ", NVMe-oF 1.1 §3.3 (approx.)", CONF_MANDATORY, CONF_F_TIME,
+		 kato_expiry_ends_association, &never_enabled),
 	CASE("aer_keepalive.3.2", "a Keep Alive within KATO keeps the association", KATO,
 	     CONF_MANDATORY, CONF_F_TIME, keep_alive_resets_timer),
 	CASE("aer_keepalive.3.3", "a KATO set by Set Features governs expiry",

@@ -188,7 +188,13 @@ static void answer(struct fz_peer *p, unsigned int ci, unsigned int ri, uint32_t
 			uint64_t lpo = (uint64_t)le32toh(sqe->cdw13) << 32 | le32toh(sqe->cdw12);
 
 			fill_log(p, lpo, xfer);
+			if (p->cfg.short_write)
+				xfer = lpo >= p->cfg.log_len ? 0
+				       : p->cfg.log_len - lpo < xfer ? (uint32_t)(p->cfg.log_len - lpo)
+								     : xfer;
 		}
+		if (p->cfg.write_nothing)
+			xfer = 0;
 		wsge = (struct verbs_sge){ (uintptr_t)p->xfer, xfer, verbs_mr_lkey(p->xmr) };
 		w.wr_id = WR_WRITE;
 		w.sg_list = &wsge;

@@ -26,6 +26,10 @@ struct fz_peer_config {
 	const uint8_t *log;	/* Discovery log bytes served by Get Log Page */
 	size_t log_len;
 	bool genctr_moves;	/* every read at LPO 0 sees GENCTR + 1 */
+	/* Writes only the log bytes it has (nothing past log_len) and still
+	 * completes the command with success: a broken or hostile target. */
+	bool short_write;
+	bool write_nothing;	/* writes no data at all, completes with success */
 	const uint8_t *id_ctrl; /* Identify Controller bytes (up to 4096) */
 	size_t id_ctrl_len;
 };

@@ -2,7 +2,7 @@
  *
  * Input: u8 mode, then the log bytes (header and records, any length).
  *   mode bit0 clear: the bytes go straight to the log consumer
- *     (cli_disc_log_print, the `nvmfsim discover` printer itself; bit3
+ *     (nvsim_disc_log_print, the `nvmfsim discover` printer itself; bit3
  *     picks its JSON form): NUMREC against the buffer, unterminated
  *     strings, unknown enum values.
  *   mode bit0 set: a hostile discovery controller (lib/peer.c) serves them
@@ -11,14 +11,17 @@
  *     bounded before it allocates; LPO chunks), then the consumer renders
  *     what it returned.  bit1: GENCTR moves on every header read (the retry
  *     loop must end).  bit2: the log's first 4096 bytes double as the
- *     Identify Controller data.
+ *     Identify Controller data.  bit4: the peer writes only the bytes it
+ *     has and completes with success; bit5: it writes nothing at all.
+ *     The host's heap is first filled with a canary: no byte the peer did
+ *     not write may come back as anything but zero.
  * Invariants: a returned log is a whole number of records no shorter than
  * NUMREC says, and the consumer never renders more records than it holds. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/disc_log_print.h"
+#include "host/disc_log.h"
 #include "fz.h"
 #include "peer.h"
 
@@ -34,7 +37,7 @@ static void check_render(const void *log, size_t len, uint8_t mode)
 
 	if (!out)
 		return;
-	printed = cli_disc_log_print(out, log, len, mode & 8);
+	printed = nvsim_disc_log_print(out, log, len, mode & 8, NULL);
 	fclose(out);
 	if (printed < 0)
 		return;
@@ -45,10 +48,44 @@ static void check_render(const void *log, size_t len, uint8_t mode)
 			(unsigned long long)numrec, len);
 }
 
+#define CANARY 0xa5
+
+/* Leave freed heap full of the canary, so that a buffer the host forgot
+ * to clear would hand it back. */
+/* Leave freed heap full of the canary (a live block after it keeps
+ * malloc from giving it back to the kernel, which would zero it), so a
+ * buffer the host forgot to clear would hand the canary back. */
+static void *poison_heap(void)
+{
+	void *b[8], *guard;
+
+	for (int i = 0; i < 8; i++) {
+		b[i] = malloc(LOG_MAX + 4096);
+		if (b[i])
+			memset(b[i], CANARY, LOG_MAX + 4096);
+	}
+	guard = malloc(64);
+	for (int i = 0; i < 8; i++)
+		free(b[i]);
+	return guard;
+}
+
+/* Bytes the peer never wrote read as zeros (the GENCTR bump aside). */
+static void check_unwritten(const uint8_t *got, size_t got_len, const struct fz_peer_config *pc)
+{
+	size_t from = pc->write_nothing ? 0 : pc->short_write ? pc->log_len : got_len;
+
+	for (size_t i = from < 16 ? 16 : from; i < got_len; i++)
+		if (got[i])
+			fz_fail("byte %zu of the log is %#x, which the peer never wrote", i, got[i]);
+}
+
 static void via_host(const uint8_t *log, size_t len, uint8_t mode)
 {
+	void *guard;
 	struct fz_peer peer;
-	struct fz_peer_config pc = { .log = log, .log_len = len, .genctr_moves = mode & 2 };
+	struct fz_peer_config pc = { .log = log, .log_len = len, .genctr_moves = mode & 2,
+				     .short_write = mode & 16, .write_nothing = mode & 32 };
 	struct nvsim_host_config hc;
 	struct nvsim_host_status st;
 	struct nvsim_host *h;
@@ -60,6 +97,7 @@ static void via_host(const uint8_t *log, size_t len, uint8_t mode)
 		pc.id_ctrl_len = len < 4096 ? len : 4096;
 	}
 	fz_peer_start(&peer, &pc);
+	guard = poison_heap();
 	nvsim_host_config_init(&hc);
 	hc.transport.fabric = peer.fab;
 	hc.transport.addr = FZ_PEER_ADDR;
@@ -79,6 +117,7 @@ static void via_host(const uint8_t *log, size_t len, uint8_t mode)
 			if ((got_len - 1024) / 1024 != numrec)
 				fz_fail("host returned %zu bytes for NUMREC %llu", got_len,
 					(unsigned long long)numrec);
+			check_unwritten(got, got_len, &pc);
 			check_render(got, got_len, mode);
 			free(got);
 		} else if ((mode & 2) && st.err != -EAGAIN && !st.has_cqe) {
@@ -91,6 +130,7 @@ static void via_host(const uint8_t *log, size_t len, uint8_t mode)
 	for (int i = 0; i < 8; i++)
 		fz_peer_poll(&peer);
 	fz_peer_stop(&peer);
+	free(guard);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/disc_log_print.h"
+#include "host/disc_log.h"
 
 static void usage(FILE *out)
 {
@@ -25,6 +25,7 @@ int cmd_discover(int argc, char **argv)
 	struct cli_conn_opts o;
 	struct cli_session s;
 	struct nvsim_host_status st;
+	struct nvsim_disc_summary sum;
 	char msg[256];
 	void *log;
 	size_t len;
@@ -52,16 +53,23 @@ int cmd_discover(int argc, char **argv)
 	if (cli_session_open(&o, "nvmfsim discover", o.nqn, 0, &s))
 		return CLI_EXIT_FAIL;
 	ret = nvsim_host_discovery_log(s.host, &log, &len, &st);
+	memset(&sum, 0, sizeof(sum));
 	if (ret) {
 		fprintf(stderr, "nvmfsim discover: Get Log Page 70h failed: %s\n",
 			nvsim_host_status_str(&st, false, msg, sizeof(msg)));
 		cli_session_close(&s);
 		return CLI_EXIT_FAIL;
 	}
-	if (cli_disc_log_print(stdout, log, len, o.json) < 0) {
+	if (nvsim_disc_log_print(stdout, log, len, o.json, &sum) < 0) {
 		fprintf(stderr, "nvmfsim discover: the log is %zu bytes, shorter than its header\n",
 			len);
 		ret = -EINVAL;
+	} else if (sum.valid < sum.numrec) {
+		/* what the target wrote does not hold what its header claims */
+		fprintf(stderr, "nvmfsim discover: discovery log: header claims %llu records, "
+				"%llu valid\n", (unsigned long long)sum.numrec,
+			(unsigned long long)sum.valid);
+		ret = -EBADMSG;
 	}
 	free(log);
 	cli_session_close(&s);

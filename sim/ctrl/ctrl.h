@@ -126,6 +126,7 @@ typedef uint64_t nvsim_quirks_t;
 #define NVSIM_QUIRK_ADMIN_BEFORE_READY NVSIM_QUIRK(38) /* admin commands served before RDY */
 #define NVSIM_QUIRK_CFS_IGNORED NVSIM_QUIRK(39) /* CC.EN with bad IOSQES/IOCQES gets RDY */
 #define NVSIM_QUIRK_RESERVED_LID_OK NVSIM_QUIRK(40) /* a reserved LID reads as zeros */
+#define NVSIM_QUIRK_KATO_NEEDS_ENABLE NVSIM_QUIRK(41) /* keep alive armed only by CC.EN */
 /* target wing */
 #define NVSIM_QUIRK_WRONG_SQHD NVSIM_QUIRK(16) /* SQ head one too far */
 #define NVSIM_QUIRK_NO_IPO NVSIM_QUIRK(17) /* Connect Invalid Parameters without IPO */

@@ -27,7 +27,8 @@ void nvsim_keep_alive_check(struct nvsim_ctrl *ctrl)
 	uint64_t now = nvsim_now(ctrl);
 
 	if (!ctrl->kato_ms || ctrl->kato_expiry_reported ||
-	    (!nvsim_ctrl_ready(ctrl) && !ctrl->cfg.keep_alive_from_connect) ||
+	    (!nvsim_ctrl_ready(ctrl) && (!ctrl->cfg.keep_alive_from_connect ||
+					 nvsim_quirk(ctrl, NVSIM_QUIRK_KATO_NEEDS_ENABLE))) ||
 	    nvsim_quirk(ctrl, NVSIM_QUIRK_NO_KATO_EXPIRY))
 		return;
 	if (now - ctrl->last_keep_alive_ns < (uint64_t)ctrl->kato_ms * 1000000ull)

@@ -265,6 +265,8 @@ int nvsim_host_identify(struct nvsim_host *h, uint8_t cns, uint32_t nsid, void *
 	struct nvsim_sqe sqe = { .opcode = nvme_admin_identify, .nsid = htole32(nsid),
 				 .cdw10 = htole32(cns) };
 
+	/* a short or missing transfer must read as zeros, not old memory */
+	memset(buf4k, 0, NVME_IDENTIFY_DATA_SIZE);
 	return nvsim_hq_exec(h->admin, &sqe, buf4k, NVME_IDENTIFY_DATA_SIZE, NVSIM_DIR_C2H, st);
 }
 
@@ -281,6 +283,7 @@ int nvsim_host_get_log(struct nvsim_host *h, uint8_t lid, uint32_t nsid, uint64_
 	g->numdl = htole16((uint16_t)numd);
 	g->numdu = htole16((uint16_t)(numd >> 16));
 	g->lpo = htole64(lpo);
+	memset(buf, 0, len); /* as for Identify */
 	return nvsim_hq_exec(h->admin, &sqe, buf, len, NVSIM_DIR_C2H, st);
 }
 

@@ -1,5 +1,5 @@
-/* The Discovery log as `nvmfsim discover` prints it (disc_log_print.h). */
-#include "cli/disc_log_print.h"
+/* The Discovery log as the host checks and prints it (disc_log.h). */
+#include "host/disc_log.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -8,6 +8,7 @@
 #include <nvme/types.h>
 #include <stdint.h>
 #include <string.h>
+
 
 /* Discovery strings are fixed fields, space or NUL padded, never trusted
  * to hold a NUL. */
@@ -34,6 +35,85 @@ static void rec_text_of(struct rec_text *t, const struct nvmf_disc_log_entry *e)
 	field_str(t->trsvcid, sizeof(t->trsvcid), e->trsvcid, sizeof(e->trsvcid));
 	field_str(t->traddr, sizeof(t->traddr), e->traddr, sizeof(e->traddr));
 	field_str(t->subnqn, sizeof(t->subnqn), e->subnqn, sizeof(e->subnqn));
+}
+
+static bool known_trtype(uint8_t t)
+{
+	return t == NVMF_TRTYPE_RDMA || t == NVMF_TRTYPE_FC || t == NVMF_TRTYPE_TCP ||
+	       t == NVMF_TRTYPE_LOOP;
+}
+
+static bool known_adrfam(uint8_t a)
+{
+	return a == NVMF_ADDR_FAMILY_PCI || a == NVMF_ADDR_FAMILY_IP4 ||
+	       a == NVMF_ADDR_FAMILY_IP6 || a == NVMF_ADDR_FAMILY_IB ||
+	       a == NVMF_ADDR_FAMILY_FC || a == NVMF_ADDR_FAMILY_LOOP;
+}
+
+/* Printable ASCII up to a NUL or the end; padding spaces allowed. */
+static bool printable(const char *f, size_t len, bool may_be_empty)
+{
+	size_t n = strnlen(f, len);
+
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)f[i] < 0x20 || (unsigned char)f[i] > 0x7e)
+			return false;
+	return may_be_empty || (n && f[0] != ' ');
+}
+
+unsigned int nvsim_disc_record_flaws(const uint8_t *rec)
+{
+	struct nvmf_disc_log_entry e;
+	unsigned int flaws = 0;
+	bool zero = true;
+
+	for (size_t i = 0; i < NVSIM_DISC_LOG_REC_LEN && zero; i++)
+		zero = !rec[i];
+	if (zero)
+		return NVSIM_DISC_ZERO;
+	memcpy(&e, rec, sizeof(e));
+	if (!known_trtype(e.trtype))
+		flaws |= NVSIM_DISC_TRTYPE;
+	if (!known_adrfam(e.adrfam))
+		flaws |= NVSIM_DISC_ADRFAM;
+	/* NUL-terminated, printable, not empty; its syntax is not judged here,
+	 * since Linux nvmet serves any name ("testnqn") and hosts connect to it */
+	if (strnlen(e.subnqn, sizeof(e.subnqn)) == sizeof(e.subnqn) ||
+	    !printable(e.subnqn, sizeof(e.subnqn), false))
+		flaws |= NVSIM_DISC_SUBNQN;
+	if (!printable(e.traddr, sizeof(e.traddr), false))
+		flaws |= NVSIM_DISC_TRADDR;
+	if (!printable(e.trsvcid, sizeof(e.trsvcid), true))
+		flaws |= NVSIM_DISC_TRSVCID;
+	return flaws;
+}
+
+const char *nvsim_disc_flaws_str(unsigned int flaws, const uint8_t *rec, char *buf, size_t len)
+{
+	struct nvmf_disc_log_entry e;
+	size_t off = 0;
+
+	memcpy(&e, rec, sizeof(e));
+	buf[0] = 0;
+#define ADD(...)                                                                             \
+	do {                                                                                 \
+		int w_ = snprintf(buf + off, off < len ? len - off : 0, __VA_ARGS__);        \
+		off += w_ > 0 ? (size_t)w_ : 0;                                              \
+	} while (0)
+	if (flaws & NVSIM_DISC_ZERO)
+		ADD("all zeros: nothing was written there");
+	if (flaws & NVSIM_DISC_TRTYPE)
+		ADD("%sunknown TRTYPE %u", off ? ", " : "", e.trtype);
+	if (flaws & NVSIM_DISC_ADRFAM)
+		ADD("%sunknown ADRFAM %u", off ? ", " : "", e.adrfam);
+	if (flaws & NVSIM_DISC_SUBNQN)
+		ADD("%sSUBNQN empty, unterminated or not printable", off ? ", " : "");
+	if (flaws & NVSIM_DISC_TRADDR)
+		ADD("%sTRADDR empty or not printable", off ? ", " : "");
+	if (flaws & NVSIM_DISC_TRSVCID)
+		ADD("%sTRSVCID not printable", off ? ", " : "");
+#undef ADD
+	return buf;
 }
 
 static void print_normal_rec(FILE *out, uint64_t i, const struct nvmf_disc_log_entry *e)
@@ -89,21 +169,25 @@ static struct json_object *json_rec(const struct nvmf_disc_log_entry *e)
 	return r;
 }
 
-long cli_disc_log_print(FILE *out, const void *log, size_t len, bool json)
+long nvsim_disc_log_print(FILE *out, const void *log, size_t len, bool json,
+			  struct nvsim_disc_summary *sum)
 {
 	const uint8_t *bytes = log;
 	struct json_object *root = NULL, *records = NULL;
+	struct nvsim_disc_summary s = { 0 };
 	uint64_t genctr, numrec, n;
 
-	if (len < CLI_DISC_LOG_HDR_LEN)
+	if (len < NVSIM_DISC_LOG_HDR_LEN)
 		return -EINVAL;
 	/* Wire bytes at any alignment: copy, never cast. */
 	memcpy(&genctr, bytes + offsetof(struct nvmf_discovery_log, genctr), sizeof(genctr));
 	memcpy(&numrec, bytes + offsetof(struct nvmf_discovery_log, numrec), sizeof(numrec));
 	genctr = le64toh(genctr);
-	n = (len - CLI_DISC_LOG_HDR_LEN) / CLI_DISC_LOG_REC_LEN;
-	if (le64toh(numrec) < n)
-		n = le64toh(numrec);
+	s.numrec = le64toh(numrec);
+	n = (len - NVSIM_DISC_LOG_HDR_LEN) / NVSIM_DISC_LOG_REC_LEN;
+	if (s.numrec < n)
+		n = s.numrec;
+	s.present = n;
 	if (json) {
 		root = json_object_new_object();
 		records = json_object_new_array();
@@ -113,9 +197,26 @@ long cli_disc_log_print(FILE *out, const void *log, size_t len, bool json)
 			(unsigned long long)n, (unsigned long long)genctr);
 	}
 	for (uint64_t i = 0; i < n; i++) {
+		const uint8_t *rec = bytes + NVSIM_DISC_LOG_HDR_LEN + i * NVSIM_DISC_LOG_REC_LEN;
+		unsigned int flaws = nvsim_disc_record_flaws(rec);
 		struct nvmf_disc_log_entry e;
+		char why[256];
 
-		memcpy(&e, bytes + CLI_DISC_LOG_HDR_LEN + i * CLI_DISC_LOG_REC_LEN, sizeof(e));
+		if (flaws) {
+			nvsim_disc_flaws_str(flaws, rec, why, sizeof(why));
+			if (json) {
+				struct json_object *r = json_object_new_object();
+
+				add_str(r, "invalid", why);
+				json_object_array_add(records, r);
+			} else {
+				fprintf(out, "=====Discovery Log Entry %llu====== not a valid record: "
+					     "%s\n", (unsigned long long)i, why);
+			}
+			continue;
+		}
+		s.valid++;
+		memcpy(&e, rec, sizeof(e));
 		if (json)
 			json_object_array_add(records, json_rec(&e));
 		else
@@ -126,5 +227,7 @@ long cli_disc_log_print(FILE *out, const void *log, size_t len, bool json)
 		fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
 		json_object_put(root);
 	}
+	if (sum)
+		*sum = s;
 	return (long)n;
 }

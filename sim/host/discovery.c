@@ -47,7 +47,9 @@ int nvsim_host_discovery_log(struct nvsim_host *h, void **log, size_t *len,
 		if (numrec > DISC_MAX_RECORDS)
 			return st->err = -E2BIG;
 		total = DISC_HDR + (size_t)numrec * DISC_REC;
-		buf = malloc(total);
+		/* zeroed: a record the target did not write reads as zeros, never as
+		 * whatever the heap held */
+		buf = calloc(1, total);
 		if (!buf)
 			return st->err = -ENOMEM;
 		memcpy(buf, &hdr, sizeof(hdr));

@@ -176,6 +176,7 @@ SWITCH_TEST(test_switch_afi_zero_is_caught, "afi-zero")
 SWITCH_TEST(test_switch_admin_before_ready_is_caught, "admin-before-ready")
 SWITCH_TEST(test_switch_cfs_ignored_is_caught, "cfs-ignored")
 SWITCH_TEST(test_switch_reserved_lid_ok_is_caught, "reserved-lid-ok")
+SWITCH_TEST(test_switch_kato_needs_enable_is_caught, "kato-needs-enable")
 SWITCH_TEST(test_switch_hostnqn_syntax_unchecked_is_caught, "hostnqn-syntax-unchecked")
 SWITCH_TEST(test_switch_zero_hostid_ok_is_caught, "zero-hostid-ok")
 SWITCH_TEST(test_switch_sqsize_zero_ok_is_caught, "sqsize-zero-ok")
@@ -239,6 +240,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_switch_admin_before_ready_is_caught),
 	cmocka_unit_test(test_switch_cfs_ignored_is_caught),
 	cmocka_unit_test(test_switch_reserved_lid_ok_is_caught),
+	cmocka_unit_test(test_switch_kato_needs_enable_is_caught),
 	cmocka_unit_test(test_switch_hostnqn_syntax_unchecked_is_caught),
 	cmocka_unit_test(test_switch_zero_hostid_ok_is_caught),
 	cmocka_unit_test(test_switch_sqsize_zero_ok_is_caught),

@@ -351,6 +351,23 @@ static void test_kato_expiry_reported_after_kato_without_keep_alive(void **state
 	h_stop(&h);
 }
 
+/* The timer runs from the admin Connect (set_kato), not from CC.EN: a host
+ * that connects and never enables loses its controller after KATO. */
+static void test_kato_expiry_reported_for_a_controller_never_enabled(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	h_config(&h);
+	h_create(&h);
+	nvsim_ctrl_set_kato(h.ctrl, 1000);
+	h_advance(&h, MS(999));
+	poll_expect_expired(&h, 0);
+	h_advance(&h, MS(2));
+	poll_expect_expired(&h, 1);
+	h_stop(&h);
+}
+
 /* The owner learns of an expiry once, however often it polls. */
 static void test_kato_expiry_reported_exactly_once(void **state)
 {
@@ -499,6 +516,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_namespace_attached_before_ready_is_not_a_change),
 	cmocka_unit_test(test_teardown_ends_waiting_aers_with_sq_deletion),
 	cmocka_unit_test(test_kato_expiry_reported_after_kato_without_keep_alive),
+	cmocka_unit_test(test_kato_expiry_reported_for_a_controller_never_enabled),
 	cmocka_unit_test(test_kato_expiry_reported_exactly_once),
 	cmocka_unit_test(test_keep_alive_resets_the_timer),
 	cmocka_unit_test(test_other_commands_do_not_reset_timer_without_traffic_based_keep_alive),

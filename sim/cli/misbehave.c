@@ -195,7 +195,9 @@ void cli_quirks_markdown(FILE *out)
 		"the CTest test `cli_misbehaviour_test` runs the suite at its default level with\n"
 		"each switch and asserts that the run fails and that the listed cases fail\n"
 		"(a switch that kills the target: that the run stops in the listed case and\n"
-		"reports the rest not run; with none, that every case of every level passes).\n\n"
+		"reports the rest not run; with none, that every case of every level passes),\n"
+		"and `cli.misbehaviour_fails_default_run` that `nvmfsim conform --misbehave\n"
+		"NAME`, with no `--level`, exits 1 for every switch.\n\n"
 		"| switch | rule broken | caught by |\n|---|---|---|\n");
 	for (size_t i = 0; i < cli_nr_quirks; i++)
 		fprintf(out, "| `%s` | %s | %s%s |\n", cli_quirks[i].name, cli_quirks[i].what,

@@ -64,7 +64,10 @@ static int load_skip(struct json_in *in, struct json_object *e, const char *wher
 	r->id = keep(id);
 	r->why = keep(why);
 	r->harm = !harm ? CONF_HARM_NONE : !strcmp(harm, "crash") ? CONF_HARM_CRASH : CONF_HARM_HANG;
-	return r->id && r->why ? 0 : json_in_fail(in, where, NULL, "out of memory");
+	if (r->id && r->why)
+		return 0;
+	free((char *)r->id), free((char *)r->why);
+	return json_in_fail(in, where, NULL, "out of memory");
 }
 
 static int load_waiver(struct json_in *in, struct json_object *e, const char *where,
@@ -87,7 +90,10 @@ static int load_waiver(struct json_in *in, struct json_object *e, const char *wh
 	r->id = keep(id);
 	r->reason = keep(reason);
 	r->version = keep(version);
-	return r->id && r->reason ? 0 : json_in_fail(in, where, NULL, "out of memory");
+	if (r->id && r->reason)
+		return 0;
+	free((char *)r->id), free((char *)r->reason), free((char *)r->version);
+	return json_in_fail(in, where, NULL, "out of memory");
 }
 
 static int load_rules(struct json_in *in, struct json_object *root, struct conf_target *t)
@@ -96,24 +102,31 @@ static int load_rules(struct json_in *in, struct json_object *root, struct conf_
 	char where[32];
 	int ret = json_in_array(in, root, "", "skip", false, MAX_PROFILE_RULES, &a);
 
+	/* set first: what is counted below is what cli_profile_free frees */
+	t->skips = profile_skips;
+	t->waivers = profile_waivers;
 	if (ret && ret != -ENOENT)
 		return ret;
-	for (size_t i = 0; a && i < json_object_array_length(a); i++)
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		memset(&profile_skips[t->nr_skips], 0, sizeof(profile_skips[0]));
 		if ((ret = load_skip(in, json_object_array_get_idx(a, i),
 				     json_in_elem(where, sizeof(where), "skip", i),
-				     &profile_skips[t->nr_skips++])))
+				     &profile_skips[t->nr_skips])))
 			return ret;
+		t->nr_skips++;
+	}
 	a = NULL;
 	ret = json_in_array(in, root, "", "waive", false, MAX_PROFILE_RULES, &a);
 	if (ret && ret != -ENOENT)
 		return ret;
-	for (size_t i = 0; a && i < json_object_array_length(a); i++)
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		memset(&profile_waivers[t->nr_waivers], 0, sizeof(profile_waivers[0]));
 		if ((ret = load_waiver(in, json_object_array_get_idx(a, i),
 				       json_in_elem(where, sizeof(where), "waive", i),
-				       &profile_waivers[t->nr_waivers++])))
+				       &profile_waivers[t->nr_waivers])))
 			return ret;
-	t->skips = profile_skips;
-	t->waivers = profile_waivers;
+		t->nr_waivers++;
+	}
 	return 0;
 }
 

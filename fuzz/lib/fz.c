@@ -490,3 +490,18 @@ void fz_sess_settle(struct fz_sess *s, unsigned int turns)
 		}
 	}
 }
+
+void *fz_poison_heap(size_t block)
+{
+	void *b[8], *guard;
+
+	for (int i = 0; i < 8; i++) {
+		b[i] = malloc(block);
+		if (b[i])
+			memset(b[i], FZ_CANARY, block);
+	}
+	guard = malloc(64);
+	for (int i = 0; i < 8; i++)
+		free(b[i]);
+	return guard;
+}

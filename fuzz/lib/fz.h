@@ -47,6 +47,13 @@ uint64_t fz_u64(struct fz_in *in);
 bool fz_trace(void);
 _Noreturn void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+#define FZ_CANARY 0xa5
+/* Leaves freed heap full of FZ_CANARY (eight blocks of block bytes), so a
+ * buffer the host forgot to clear would hand the canary back.  Returns a
+ * live guard block (free it after the check) that keeps malloc from giving
+ * the poisoned memory back to the kernel, which would zero it. */
+void *fz_poison_heap(size_t block);
+
 /* ---- well-formed pieces ----------------------------------------------------- */
 
 /* A Connect SQE (SGL flags, in-capsule data block of 1024 bytes) and its

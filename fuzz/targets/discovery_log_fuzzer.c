@@ -48,27 +48,6 @@ static void check_render(const void *log, size_t len, uint8_t mode)
 			(unsigned long long)numrec, len);
 }
 
-#define CANARY 0xa5
-
-/* Leave freed heap full of the canary, so that a buffer the host forgot
- * to clear would hand it back. */
-/* Leave freed heap full of the canary (a live block after it keeps
- * malloc from giving it back to the kernel, which would zero it), so a
- * buffer the host forgot to clear would hand the canary back. */
-static void *poison_heap(void)
-{
-	void *b[8], *guard;
-
-	for (int i = 0; i < 8; i++) {
-		b[i] = malloc(LOG_MAX + 4096);
-		if (b[i])
-			memset(b[i], CANARY, LOG_MAX + 4096);
-	}
-	guard = malloc(64);
-	for (int i = 0; i < 8; i++)
-		free(b[i]);
-	return guard;
-}
 
 /* Bytes the peer never wrote read as zeros (the GENCTR bump aside). */
 static void check_unwritten(const uint8_t *got, size_t got_len, const struct fz_peer_config *pc)
@@ -97,7 +76,7 @@ static void via_host(const uint8_t *log, size_t len, uint8_t mode)
 		pc.id_ctrl_len = len < 4096 ? len : 4096;
 	}
 	fz_peer_start(&peer, &pc);
-	guard = poison_heap();
+	guard = fz_poison_heap(LOG_MAX + 4096);
 	nvsim_host_config_init(&hc);
 	hc.transport.fabric = peer.fab;
 	hc.transport.addr = FZ_PEER_ADDR;

@@ -10,9 +10,8 @@
 #include "cmocka_main.h"
 #include "host/disc_log.h"
 #include "host/host.h"
+#include "fz.h"
 #include "peer.h"
-
-#define CANARY 0xa5
 
 static uint8_t served[1024 + 2 * 1024];
 
@@ -34,23 +33,6 @@ static void make_log(void)
 	}
 }
 
-/* Leave freed heap full of the canary (a live block after it keeps
- * malloc from giving it back to the kernel, which would zero it), so a
- * buffer the host forgot to clear would hand the canary back. */
-static void *poison_heap(void)
-{
-	void *b[8], *guard;
-
-	for (int i = 0; i < 8; i++) {
-		b[i] = malloc(16384);
-		if (b[i])
-			memset(b[i], CANARY, 16384);
-	}
-	guard = malloc(64);
-	for (int i = 0; i < 8; i++)
-		free(b[i]);
-	return guard;
-}
 
 static void read_log(bool nothing, void **log, size_t *len)
 {
@@ -64,7 +46,7 @@ static void read_log(bool nothing, void **log, size_t *len)
 
 	make_log();
 	fz_peer_start(&peer, &pc);
-	guard = poison_heap();
+	guard = fz_poison_heap(16384);
 	nvsim_host_config_init(&hc);
 	hc.transport.fabric = peer.fab;
 	hc.transport.addr = FZ_PEER_ADDR;

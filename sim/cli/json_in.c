@@ -74,9 +74,11 @@ int json_in_parse(struct json_in *in, const char *text, size_t len, struct json_
 
 		line_col(text, end, &line, &col);
 		json_tokener_free(tok);
+		/* json-c reports running out of memory as no error at all */
 		return json_in_fail(in, "", NULL, "line %u, column %u: %s", line, col,
 				    e == json_tokener_continue ? "the document ends early"
-							       : json_tokener_error_desc(e));
+				    : e == json_tokener_success ? "out of memory"
+								: json_tokener_error_desc(e));
 	}
 	json_tokener_free(tok);
 	while (end < len && (text[end] == ' ' || text[end] == '\t' || text[end] == '\n' ||

@@ -1,5 +1,6 @@
 /* nvmfsim target: serve emulated subsystems over NVMe/RDMA on real verbs
  * (rxe, siw, an RNIC) until SIGINT or SIGTERM. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <nvme/types.h>
@@ -11,8 +12,10 @@
 #include "cli/cli.h"
 #include "cli/config.h"
 
+#define PROG "nvmfsim target"
 #define MAX_NS 32
-#define MAX_HOSTS 32
+#define MAX_HOSTS NVSIM_SUBSYS_MAX_HOSTS
+#define MAX_INJECT 16
 
 static volatile sig_atomic_t stop_requested;
 
@@ -30,16 +33,20 @@ static void usage(FILE *out)
 		"Serves emulated NVM subsystems over NVMe/RDMA until SIGINT/SIGTERM: one\n"
 		"subsystem from the flags, or everything an nvmetcli saved config (JSON)\n"
 		"describes (ports, subsystems, namespaces, allowed hosts, referrals).\n\n"
-		"  -c, --config FILE         nvmetcli saved config; namespace paths may also be\n"
-		"                            ram:SIZE or null:SIZE\n"
+		"  -c, --config FILE         nvmetcli saved config (see below); with it, -t, -a,\n"
+		"                            -s, -n, --ns and --allow-host are refused\n"
+		"      --check               build everything, say what would be served, and\n"
+		"                            exit without listening (0: it would start)\n"
 		"  -t, --transport rdma      transport (only rdma)\n"
-		"  -a, --traddr ADDR         address to listen on (an RDMA netdev's IP)\n"
-		"  -s, --trsvcid PORT        port (default 4420)\n"
+		"  -a, --traddr ADDR         IPv4 or IPv6 address to listen on (an RDMA netdev's)\n"
+		"  -s, --trsvcid PORT        port, 1 to 65535 (default 4420)\n"
 		"  -n, --nqn NQN             subsystem NQN (default nqn.2026-11.io.nvmf-sim:target)\n"
-		"      --ns KIND:SIZE[:PATH] a namespace, repeatable: ram:1G, null:1T,\n"
-		"                            file:10G:/var/tmp/ns1.img (default ram:1G)\n"
-		"      --lba-size 512|4096   LBA size of the namespaces (default 512)\n"
-		"      --allow-host NQN      only these hosts may connect (repeatable;\n"
+		"      --ns KIND:SIZE[:PATH] a namespace, at most %d: ram:1G, null:1T,\n"
+		"                            file:10G:/var/tmp/ns1.img (a regular file, created\n"
+		"                            if missing, or a block device; default ram:1G)\n"
+		"      --lba-size 512|4096   LBA size of the namespaces (default 512); SIZE must\n"
+		"                            be a multiple of it\n"
+		"      --allow-host NQN      only these hosts may connect (at most %u;\n"
 		"                            default: any host)\n"
 		"      --max-queues N        I/O queues per controller, 1 to 65534 (default 128)\n"
 		"      --mqes N              CAP.MQES: entries per queue minus one (default 1023)\n"
@@ -51,18 +58,38 @@ static void usage(FILE *out)
 		"                            adds associations and, per queue, the first command\n"
 		"                            refused for each host error (Command ID Conflict,\n"
 		"                            SQ overrun, a bad SGL...) and the counts when it\n"
-		"                            closes; debug logs every occurrence\n");
+		"                            closes; debug logs every occurrence\n",
+		MAX_NS, MAX_HOSTS);
 	cli_inject_help(out);
+	fprintf(out,
+		"\n--config FILE: what `nvmetcli save` writes, every key checked (an unknown\n"
+		"one, a wrong type or a value out of range is refused, naming the element).\n"
+		"Namespace device.path: a regular file or a block device (used in whole LBAs),\n"
+		"or ram:SIZE / null:SIZE (SIZE a multiple of the LBA size).  Only rdma ports\n"
+		"are served; tcp and loop ports are listed in discovery, and a config with no\n"
+		"rdma port is refused (exit 1).  Read and ignored: subsystem attr other than\n"
+		"allow_any_host, serial and model; namespace nguid/uuid/eui64 (ours derive\n"
+		"from serial, NQN and NSID), ana_grpid, ana, resv; port tsas, param,\n"
+		"ana_groups; hosts (allowed_hosts need not be listed there).  Passthru\n"
+		"subsystems are refused.\n"
+		"Limits: the file %u MiB; %u subsystems; %u hosts; %d ports; per\n"
+		"subsystem %u namespaces (NSID 1 to %u) and %u allowed hosts; per port\n"
+		"%u subsystems and %u referrals; serial 20 and model 40 characters.\n",
+		CLI_CONFIG_MAX_BYTES >> 20, CLI_CONFIG_MAX_SUBSYS, CLI_CONFIG_MAX_HOSTS,
+		CLI_CONFIG_MAX_PORTS, CLI_CONFIG_MAX_NSID, CLI_CONFIG_MAX_NSID, NVSIM_SUBSYS_MAX_HOSTS,
+		NVSIM_PORT_MAX_SUBSYS, NVSIM_PORT_MAX_REFERRALS);
 	cli_exit_help(out);
 }
 
 struct target_opts {
 	const char *traddr, *trsvcid, *nqn, *provider, *device, *config;
+	const char *transport; /* -t as given, for the --config refusal */
+	bool nqn_given, trsvcid_given, check;
 	const char *ns[MAX_NS];
 	unsigned int nr_ns;
 	const char *hosts[MAX_HOSTS];
 	unsigned int nr_hosts;
-	struct nvsim_inject_rule inject[16];
+	struct nvsim_inject_rule inject[MAX_INJECT];
 	unsigned int nr_inject;
 	uint32_t lba_size;
 	uint64_t max_queues, mqes;
@@ -108,6 +135,15 @@ static int parse_ns(const char *spec, uint32_t lba, struct nvsim_ns_config *ns)
 	return 0;
 }
 
+/* -a: the listener takes an IP address (sim/verbs keeps 63 bytes of it). */
+static bool ip_address(const char *text)
+{
+	unsigned char bin[16];
+
+	return strlen(text) <= CLI_TRADDR_MAX &&
+	       (inet_pton(AF_INET, text, bin) == 1 || inet_pton(AF_INET6, text, bin) == 1);
+}
+
 static int parse(int argc, char **argv, struct target_opts *o)
 {
 	static const struct option longopts[] = {
@@ -125,9 +161,11 @@ static int parse(int argc, char **argv, struct target_opts *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "inject", required_argument, NULL, 1008 },
 		{ "log-level", required_argument, NULL, 1009 },
+		{ "check", no_argument, NULL, 1010 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	char why[200];
 	uint64_t v;
 	int opt;
 
@@ -138,12 +176,33 @@ static int parse(int argc, char **argv, struct target_opts *o)
 			return 1; /* done: exit 0 once stdout is flushed */
 		case 't':
 			if (strcmp(optarg, "rdma"))
-				return fprintf(stderr, "nvmfsim target: --transport '%s': only rdma\n",
-					       optarg), -1;
+				return fprintf(stderr, PROG ": --transport '%s': only rdma\n", optarg),
+				       -1;
+			o->transport = optarg;
 			break;
-		case 'a': o->traddr = optarg; break;
-		case 's': o->trsvcid = optarg; break;
-		case 'n': o->nqn = optarg; break;
+		case 'a':
+			if (!ip_address(optarg))
+				return fprintf(stderr, PROG ": -a/--traddr '%s': want an IPv4 or IPv6 "
+					       "address\n", optarg), -1;
+			o->traddr = optarg;
+			break;
+		case 's':
+			if (!cli_port_number(optarg))
+				return fprintf(stderr, PROG ": -s/--trsvcid '%s': want a port 1 to "
+					       "65535\n", optarg), -1;
+			o->trsvcid = optarg;
+			o->trsvcid_given = true;
+			break;
+		case 'n':
+			/* our own subsystem: an NQN, never a guess */
+			if (cli_check_nqn(optarg, why, sizeof(why)))
+				return fprintf(stderr, PROG ": -n/--nqn '%s': %s\n", optarg, why), -1;
+			if (!strcmp(optarg, NVME_DISC_SUBSYS_NAME))
+				return fprintf(stderr, PROG ": -n/--nqn '%s' is the discovery "
+					       "subsystem's NQN\n", optarg), -1;
+			o->nqn = optarg;
+			o->nqn_given = true;
+			break;
 		case 1001:
 			if (o->nr_ns == MAX_NS)
 				return fprintf(stderr, "nvmfsim target: at most %d --ns\n", MAX_NS), -1;
@@ -157,8 +216,15 @@ static int parse(int argc, char **argv, struct target_opts *o)
 			break;
 		case 1003:
 			if (o->nr_hosts == MAX_HOSTS)
-				return fprintf(stderr, "nvmfsim target: at most %d --allow-host\n",
-					       MAX_HOSTS), -1;
+				return fprintf(stderr, PROG ": at most %u --allow-host\n", MAX_HOSTS),
+				       -1;
+			if (cli_check_nqn(optarg, why, sizeof(why)))
+				return fprintf(stderr, PROG ": --allow-host '%s': %s\n", optarg, why),
+				       -1;
+			for (unsigned int i = 0; i < o->nr_hosts; i++)
+				if (!strcmp(o->hosts[i], optarg))
+					return fprintf(stderr, PROG ": --allow-host '%s' given twice\n",
+						       optarg), -1;
 			o->hosts[o->nr_hosts++] = optarg;
 			break;
 		case 1004:
@@ -171,14 +237,19 @@ static int parse(int argc, char **argv, struct target_opts *o)
 				return fprintf(stderr, "nvmfsim target: --mqes '%s': 1 to 65535\n",
 					       optarg), -1;
 			break;
-		case 1006: o->provider = optarg; break;
+		case 1006:
+			if (strcmp(optarg, "ibv") && strcmp(optarg, "fake"))
+				return fprintf(stderr, PROG ": --provider '%s': unknown; use ibv or "
+					       "fake\n", optarg), -1;
+			o->provider = optarg;
+			break;
 		case 1007: o->device = optarg; break;
 		case 'c': o->config = optarg; break;
 		case 1008: {
 			char err[160];
 
-			if (o->nr_inject == 16)
-				return fprintf(stderr, "nvmfsim target: at most 16 --inject\n"), -1;
+			if (o->nr_inject == MAX_INJECT)
+				return fprintf(stderr, PROG ": at most %d --inject\n", MAX_INJECT), -1;
 			if (cli_parse_inject(optarg, &o->inject[o->nr_inject], err, sizeof(err)))
 				return fprintf(stderr, "nvmfsim target: --inject '%s': %s\n", optarg,
 					       err), -1;
@@ -197,6 +268,7 @@ static int parse(int argc, char **argv, struct target_opts *o)
 			o->log_level = (enum nvsim_log_level)l;
 			break;
 		}
+		case 1010: o->check = true; break;
 		default:
 			usage(stderr);
 			return -1;
@@ -204,18 +276,30 @@ static int parse(int argc, char **argv, struct target_opts *o)
 	}
 	if (optind < argc)
 		return fprintf(stderr, "nvmfsim target: unexpected argument '%s'\n", argv[optind]), -1;
-	if (o->config && (o->traddr || o->nr_ns || o->nr_hosts))
-		return fprintf(stderr, "nvmfsim target: --config describes ports, namespaces and "
-				       "hosts: drop -a, --ns and --allow-host\n"), -1;
+	if (o->config) {
+		/* The config says all of these; a flag would silently lose. */
+		const char *given = o->transport ? "-t/--transport" : o->traddr ? "-a/--traddr"
+				    : o->trsvcid_given ? "-s/--trsvcid" : o->nqn_given ? "-n/--nqn"
+				    : o->nr_ns ? "--ns" : o->nr_hosts ? "--allow-host" : NULL;
+
+		if (given)
+			return fprintf(stderr, PROG ": --config describes transports, ports, "
+				       "subsystems, namespaces and hosts: drop %s\n", given), -1;
+	}
 	if (!o->traddr && !o->config)
-		return fprintf(stderr, "nvmfsim target: -a/--traddr (or --config) is required\n"), -1;
+		return fprintf(stderr, PROG ": -a/--traddr (or --config) is required\n"), -1;
 	for (unsigned int i = 0; i < o->nr_ns; i++) {
 		struct nvsim_ns_config ns;
+		uint64_t size;
 
 		if (parse_ns(o->ns[i], o->lba_size, &ns))
-			return fprintf(stderr, "nvmfsim target: --ns '%s': want ram:SIZE, null:SIZE "
+			return fprintf(stderr, PROG ": --ns '%s': want ram:SIZE, null:SIZE "
 					       "or file:SIZE:PATH, SIZE a multiple of %u\n",
 				       o->ns[i], o->lba_size), -1;
+		if (ns.backend == NVSIM_NS_FILE &&
+		    cli_ns_path_check(ns.path, true, &size, why, sizeof(why)))
+			return fprintf(stderr, PROG ": --ns '%s': %s: %s\n", o->ns[i], ns.path, why),
+			       -1;
 	}
 	return 0;
 }
@@ -230,25 +314,33 @@ static int build(const struct target_opts *o, struct nvsim_target *t, struct nvs
 	struct nvsim_subsys *s;
 	int ret = nvsim_subsys_add(t, &sc, &s);
 
+	/* The flags were checked in parse: what fails here is the machine. */
 	if (ret)
-		return fprintf(stderr, "nvmfsim target: --nqn '%s' is not a valid NQN\n", o->nqn),
-		       ret;
-	for (unsigned int i = 0; i < o->nr_hosts; i++)
-		if (nvsim_subsys_allow_host(s, o->hosts[i]))
-			return fprintf(stderr, "nvmfsim target: --allow-host '%s' is not a valid NQN\n",
-				       o->hosts[i]), -EINVAL;
+		return fprintf(stderr, PROG ": subsystem %s: %s\n", o->nqn, strerror(-ret)), ret;
+	for (unsigned int i = 0; i < o->nr_hosts; i++) {
+		ret = nvsim_subsys_allow_host(s, o->hosts[i]);
+		if (ret)
+			return fprintf(stderr, PROG ": --allow-host '%s': %s\n", o->hosts[i],
+				       strerror(-ret)), ret;
+	}
 	for (unsigned int i = 0; i < (o->nr_ns ? o->nr_ns : 1); i++) {
+		const char *spec = o->nr_ns ? o->ns[i] : "ram:1G";
 		struct nvsim_ns_config ns;
 
-		parse_ns(o->nr_ns ? o->ns[i] : "ram:1G", o->lba_size, &ns); /* checked in parse */
+		parse_ns(spec, o->lba_size, &ns); /* checked in parse */
 		ret = nvsim_subsys_add_ns(s, i + 1, &ns);
 		if (ret)
-			return fprintf(stderr, "nvmfsim target: namespace %u: %s\n", i + 1,
+			return fprintf(stderr, PROG ": --ns '%s' (namespace %u): %s\n", spec, i + 1,
 				       strerror(-ret)), ret;
 	}
 	ret = nvsim_port_add(t, &pc, port);
-	if (!ret)
-		ret = nvsim_port_add_subsys(*port, s);
+	if (ret)
+		return fprintf(stderr, PROG ": port %s:%s: %s\n", o->traddr, o->trsvcid,
+			       strerror(-ret)), ret;
+	ret = nvsim_port_add_subsys(*port, s);
+	if (ret)
+		fprintf(stderr, PROG ": port %s:%s: subsystem %s: %s\n", o->traddr, o->trsvcid,
+			o->nqn, strerror(-ret));
 	return ret;
 }
 
@@ -287,31 +379,64 @@ static struct nvsim_target *new_target(const struct target_opts *o)
 	tc.mqes = (uint16_t)o->mqes;
 	ret = nvsim_target_create(&tc, &t);
 	if (ret) {
-		fprintf(stderr, "nvmfsim target: %s\n", strerror(-ret));
+		fprintf(stderr, PROG ": creating the target: %s\n", strerror(-ret));
 		return NULL;
 	}
 	return t;
 }
 
 static int listen_port(const struct target_opts *o, struct nvsim_target *t,
-		       struct nvsim_port *port, const char *addr, struct nvsim_rdma_target **rt)
+		       const struct cli_config_port *cp, struct nvsim_rdma_target **rt)
 {
 	struct nvsim_rdma_target_config rc;
+	char which[48] = "";
 	int ret;
 
 	nvsim_rdma_target_config_init(&rc);
 	rc.provider = o->provider;
 	rc.device = o->device;
-	rc.addr = addr;
-	ret = nvsim_rdma_target_start(t, port, &rc, rt);
-	if (ret == -ENODEV)
-		fprintf(stderr, "nvmfsim target: no RDMA device (provider %s): load rdma_rxe or "
+	rc.addr = cp->addr;
+	if (o->config)
+		snprintf(which, sizeof(which), " (port %u)", cp->portid);
+	ret = nvsim_rdma_target_start(t, cp->port, &rc, rt);
+	if (ret == -ENODEV && o->device)
+		fprintf(stderr, PROG ": no RDMA device '%s' (provider %s)\n", o->device,
+			o->provider);
+	else if (ret == -ENODEV)
+		fprintf(stderr, PROG ": no RDMA device (provider %s): load rdma_rxe or "
 				"siw on a netdev, or use an RNIC\n", o->provider);
+	else if (ret == -EPROTONOSUPPORT)
+		fprintf(stderr, PROG ": provider %s is not built in\n", o->provider);
 	else if (ret)
-		fprintf(stderr, "nvmfsim target: listen on %s: %s\n", addr, strerror(-ret));
+		fprintf(stderr, PROG ": listen on %s%s: %s\n", cp->addr, which, strerror(-ret));
 	else
-		printf("nvmfsim target: listening on rdma %s\n", addr);
+		printf(PROG ": listening on rdma %s%s\n", cp->addr, which);
 	return ret;
+}
+
+static const char *trtype_name(uint8_t trtype)
+{
+	return trtype == NVMF_TRTYPE_RDMA ? "rdma" : trtype == NVMF_TRTYPE_TCP ? "tcp" : "loop";
+}
+
+/* Only rdma is served: a config without an rdma port would run forever
+ * with nothing listening. */
+static int check_servable(const struct cli_config *cfg)
+{
+	char what[256] = "";
+	size_t n = 0;
+
+	for (unsigned int i = 0; i < cfg->nr_ports; i++) {
+		if (cfg->ports[i].rdma)
+			return 0;
+		n += (size_t)snprintf(what + n, n < sizeof(what) ? sizeof(what) - n : 0, "%sport %u "
+				      "is %s", i ? ", " : "", cfg->ports[i].portid,
+				      trtype_name(cfg->ports[i].trtype));
+		if (n >= sizeof(what))
+			n = sizeof(what) - 1;
+	}
+	fprintf(stderr, PROG ": nothing to listen on: %s (not supported yet)\n", what);
+	return -1;
 }
 
 static void serve(struct nvsim_rdma_target **rts, unsigned int n)
@@ -353,32 +478,53 @@ int cmd_target(int argc, char **argv)
 	if (!t)
 		return CLI_EXIT_FAIL;
 	if (o.config) {
-		if (cli_config_load(o.config, o.lba_size, t, &cfg, err, sizeof(err))) {
-			fprintf(stderr, "nvmfsim target: --config %s\n", err);
+		ret = cli_config_load(o.config, o.lba_size, t, &cfg, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, PROG ": --config %s\n", err);
+			/* running out of memory is a failure; anything else is the file */
+			rc_exit = ret == -ENOMEM ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
 			goto out;
 		}
+		if (check_servable(&cfg))
+			goto out;
 	} else {
 		if (build(&o, t, &port))
 			goto out;
 		cfg.nr_ports = 1;
+		cfg.nr_subsys = 1;
+		cfg.nr_ns = o.nr_ns ? o.nr_ns : 1;
 		cfg.ports[0].port = port;
+		cfg.ports[0].portid = 1;
+		cfg.ports[0].trtype = NVMF_TRTYPE_RDMA;
 		cfg.ports[0].rdma = true;
 		snprintf(cfg.ports[0].addr, sizeof(cfg.ports[0].addr), "%s%s%s:%s",
 			 strchr(o.traddr, ':') ? "[" : "", o.traddr, strchr(o.traddr, ':') ? "]" : "",
 			 o.trsvcid);
 	}
-	for (unsigned int i = 0; i < o.nr_inject; i++)
-		if (nvsim_target_inject_add(t, &o.inject[i])) {
-			fprintf(stderr, "nvmfsim target: too many --inject rules\n");
+	for (unsigned int i = 0; i < o.nr_inject; i++) {
+		ret = nvsim_target_inject_add(t, &o.inject[i]);
+		if (ret) {
+			fprintf(stderr, PROG ": --inject rule %u: %s\n", i + 1, strerror(-ret));
 			goto out;
 		}
+	}
+	if (o.check) {
+		printf(PROG ": %s: %u subsystems, %u namespaces, %u ports; would serve", o.config ?
+		       o.config : "flags", cfg.nr_subsys, cfg.nr_ns, cfg.nr_ports);
+		for (unsigned int i = 0; i < cfg.nr_ports; i++)
+			if (cfg.ports[i].rdma)
+				printf(" rdma %s", cfg.ports[i].addr);
+		printf("\n");
+		rc_exit = CLI_EXIT_OK;
+		goto out;
+	}
 	for (unsigned int i = 0; i < cfg.nr_ports; i++) {
 		if (!cfg.ports[i].rdma) {
-			printf("nvmfsim target: port %u is not rdma: listed in discovery, not served\n",
-			       i);
+			printf(PROG ": port %u is %s: listed in discovery, not served\n",
+			       cfg.ports[i].portid, trtype_name(cfg.ports[i].trtype));
 			continue;
 		}
-		if (listen_port(&o, t, cfg.ports[i].port, cfg.ports[i].addr, &rts[nr_rt]))
+		if (listen_port(&o, t, &cfg.ports[i], &rts[nr_rt]))
 			goto out;
 		nr_rt++;
 	}

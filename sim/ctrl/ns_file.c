@@ -115,12 +115,22 @@ int nvsim_ns_file_open(const struct nvsim_ns_config *cfg, void **be)
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
-	f->fd = open(cfg->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* O_NONBLOCK: a FIFO at the path must not hold the open; fstat then
+	 * refuses it and anything else that is not a file or a disk. */
+	f->fd = open(cfg->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0644);
 	if (f->fd < 0) {
 		ret = -errno;
 		goto err_free;
 	}
 	if (fstat(f->fd, &st)) {
+		ret = -errno;
+		goto err_close;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -ENODEV;
+		goto err_close;
+	}
+	if (fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) & ~O_NONBLOCK)) {
 		ret = -errno;
 		goto err_close;
 	}

@@ -12,8 +12,6 @@
 #include "spec/nqn.h"
 #include "target/target_priv.h"
 
-#define NVSIM_DEFAULT_NN 1024u
-
 void nvsim_target_config_init(struct nvsim_target_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -75,11 +73,21 @@ static void copy_str(char *dst, size_t size, const char *src)
 	snprintf(dst, size, "%s", src ? src : "");
 }
 
+/* FNV-1a: the serial derived from an NQN, and the NQN index's hash. */
+static uint64_t nqn_hash(const char *nqn)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (const char *c = nqn; *c; c++)
+		h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+	return h;
+}
+
 static int subsys_create(struct nvsim_target *t, const struct nvsim_subsys_config *cfg,
 			 bool discovery, struct nvsim_subsys **out)
 {
 	struct nvsim_subsys *s = calloc(1, sizeof(*s));
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h;
 
 	if (!s)
 		return -ENOMEM;
@@ -88,18 +96,12 @@ static int subsys_create(struct nvsim_target *t, const struct nvsim_subsys_confi
 	s->allow_any_host = cfg->allow_any_host;
 	s->max_namespaces = discovery ? 1 : cfg->max_namespaces ? cfg->max_namespaces
 								: NVSIM_DEFAULT_NN;
-	s->ns = calloc(s->max_namespaces, sizeof(*s->ns));
-	s->hosts = calloc(NVSIM_SUBSYS_MAX_HOSTS, sizeof(*s->hosts));
-	if (!s->ns || !s->hosts) {
-		free(s->ns);
-		free(s->hosts);
-		free(s);
-		return -ENOMEM;
-	}
+	/* The NSID and host tables grow as they fill (nvsim_subsys_add_ns,
+	 * nvsim_subsys_allow_host): thousands of subsystems with one
+	 * namespace each cost what they use, not NN pointers and 256 hosts. */
 	copy_str(s->nqn, sizeof(s->nqn), cfg->nqn);
 	/* A serial derived from the NQN: stable, distinct per subsystem. */
-	for (const char *c = s->nqn; *c; c++)
-		h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+	h = nqn_hash(s->nqn);
 	if (cfg->serial)
 		copy_str(s->serial, sizeof(s->serial), cfg->serial);
 	else
@@ -113,10 +115,11 @@ static int subsys_create(struct nvsim_target *t, const struct nvsim_subsys_confi
 
 static void subsys_free(struct nvsim_subsys *s)
 {
-	for (uint32_t i = 0; i < s->max_namespaces; i++)
+	for (uint32_t i = 0; i < s->ns_cap; i++)
 		nvsim_ns_put(s->ns[i]);
 	free(s->ns);
 	free(s->hosts);
+	free(s->inject);
 	free(s);
 }
 
@@ -132,6 +135,7 @@ int nvsim_target_create(const struct nvsim_target_config *cfg, struct nvsim_targ
 	if (!t)
 		return -ENOMEM;
 	t->cfg = *cfg;
+	t->subsys_tail = &t->subsystems;
 	/* The discovery subsystem always exists and allows every host. */
 	ret = subsys_create(t, &disc, true, &t->discovery);
 	if (ret) {
@@ -155,6 +159,7 @@ void nvsim_target_destroy(struct nvsim_target *t)
 		t->subsystems = s->next;
 		subsys_free(s);
 	}
+	free(t->subsys_index);
 	subsys_free(t->discovery);
 	while (t->ports) {
 		struct nvsim_port *p = t->ports;
@@ -182,16 +187,48 @@ struct nvsim_subsys *nvsim_subsys_find(struct nvsim_target *t, const char *nqn)
 {
 	if (strcmp(nqn, NVME_DISC_SUBSYS_NAME) == 0)
 		return t->discovery;
-	for (struct nvsim_subsys *s = t->subsystems; s; s = s->next)
+	if (!t->index_size)
+		return NULL;
+	for (struct nvsim_subsys *s = t->subsys_index[nqn_hash(nqn) & (t->index_size - 1)]; s;
+	     s = s->hash_next)
 		if (strcmp(s->nqn, nqn) == 0)
 			return s;
 	return NULL;
 }
 
+/* Keeps at most one subsystem per bucket on average: doubled as it fills. */
+static int index_insert(struct nvsim_target *t, struct nvsim_subsys *s)
+{
+	if (t->nr_subsys + 1 > t->index_size) {
+		size_t size = t->index_size ? t->index_size * 2 : 64;
+		struct nvsim_subsys **idx = calloc(size, sizeof(*idx));
+
+		if (!idx)
+			return -ENOMEM;
+		for (size_t b = 0; b < t->index_size; b++) {
+			while (t->subsys_index[b]) {
+				struct nvsim_subsys *e = t->subsys_index[b];
+				size_t nb = nqn_hash(e->nqn) & (size - 1);
+
+				t->subsys_index[b] = e->hash_next;
+				e->hash_next = idx[nb];
+				idx[nb] = e;
+			}
+		}
+		free(t->subsys_index);
+		t->subsys_index = idx;
+		t->index_size = size;
+	}
+	s->hash_next = t->subsys_index[nqn_hash(s->nqn) & (t->index_size - 1)];
+	t->subsys_index[nqn_hash(s->nqn) & (t->index_size - 1)] = s;
+	t->nr_subsys++;
+	return 0;
+}
+
 int nvsim_subsys_add(struct nvsim_target *t, const struct nvsim_subsys_config *cfg,
 		     struct nvsim_subsys **out)
 {
-	struct nvsim_subsys *s, **tail;
+	struct nvsim_subsys *s;
 	int ret;
 
 	if (!cfg->nqn || nvsim_nqn_check(cfg->nqn, strlen(cfg->nqn) + 1))
@@ -205,22 +242,47 @@ int nvsim_subsys_add(struct nvsim_target *t, const struct nvsim_subsys_config *c
 	ret = subsys_create(t, cfg, false, &s);
 	if (ret)
 		return ret;
-	for (tail = &t->subsystems; *tail; tail = &(*tail)->next)
-		;
-	*tail = s;
+	ret = index_insert(t, s);
+	if (ret) {
+		subsys_free(s);
+		return ret;
+	}
+	*t->subsys_tail = s;
+	t->subsys_tail = &s->next;
 	if (out)
 		*out = s;
 	return 0;
+}
+
+static bool host_listed(const struct nvsim_subsys *s, const char *hostnqn)
+{
+	for (unsigned int i = 0; i < s->nr_hosts; i++)
+		if (strcmp(s->hosts[i].nqn, hostnqn) == 0)
+			return true;
+	return false;
 }
 
 int nvsim_subsys_allow_host(struct nvsim_subsys *s, const char *hostnqn)
 {
 	if (!hostnqn || nvsim_nqn_check(hostnqn, strlen(hostnqn) + 1))
 		return -EINVAL;
-	if (nvsim_subsys_host_allowed(s, hostnqn) && !s->allow_any_host)
+	/* A duplicate is one whether or not any host may connect. */
+	if (host_listed(s, hostnqn))
 		return -EEXIST;
 	if (s->nr_hosts == NVSIM_SUBSYS_MAX_HOSTS)
 		return -ENOSPC;
+	if (s->nr_hosts == s->hosts_cap) {
+		unsigned int cap = s->hosts_cap ? s->hosts_cap * 2 : 4;
+		struct nvsim_host_entry *h;
+
+		if (cap > NVSIM_SUBSYS_MAX_HOSTS)
+			cap = NVSIM_SUBSYS_MAX_HOSTS;
+		h = realloc(s->hosts, cap * sizeof(*h));
+		if (!h)
+			return -ENOMEM;
+		s->hosts = h;
+		s->hosts_cap = cap;
+	}
 	copy_str(s->hosts[s->nr_hosts++].nqn, sizeof(s->hosts[0].nqn), hostnqn);
 	/* Host filtering changes what the discovery log shows. */
 	nvsim_target_changed(s->target);
@@ -229,12 +291,28 @@ int nvsim_subsys_allow_host(struct nvsim_subsys *s, const char *hostnqn)
 
 bool nvsim_subsys_host_allowed(const struct nvsim_subsys *s, const char *hostnqn)
 {
-	if (s->allow_any_host)
-		return true;
-	for (unsigned int i = 0; i < s->nr_hosts; i++)
-		if (strcmp(s->hosts[i].nqn, hostnqn) == 0)
-			return true;
-	return false;
+	return s->allow_any_host || host_listed(s, hostnqn);
+}
+
+/* Room for nsid in s->ns: grown to a power of two past it, at most NN. */
+static int ns_table_reserve(struct nvsim_subsys *s, uint32_t nsid)
+{
+	uint64_t cap = s->ns_cap ? s->ns_cap : 4;
+	struct nvsim_ns **ns;
+
+	if (nsid <= s->ns_cap)
+		return 0;
+	while (cap < nsid)
+		cap *= 2;
+	if (cap > s->max_namespaces)
+		cap = s->max_namespaces;
+	ns = realloc(s->ns, (size_t)cap * sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	memset(ns + s->ns_cap, 0, (size_t)(cap - s->ns_cap) * sizeof(*ns));
+	s->ns = ns;
+	s->ns_cap = (uint32_t)cap;
+	return 0;
 }
 
 int nvsim_subsys_add_ns(struct nvsim_subsys *s, uint32_t nsid, const struct nvsim_ns_config *cfg)
@@ -244,6 +322,9 @@ int nvsim_subsys_add_ns(struct nvsim_subsys *s, uint32_t nsid, const struct nvsi
 
 	if (s->discovery || !nsid || nsid > s->max_namespaces)
 		return -EINVAL;
+	ret = ns_table_reserve(s, nsid);
+	if (ret)
+		return ret;
 	if (s->ns[nsid - 1])
 		return -EEXIST;
 	ret = nvsim_ns_open(cfg, s->serial, s->nqn, nsid, &ns);
@@ -257,7 +338,7 @@ int nvsim_subsys_add_ns(struct nvsim_subsys *s, uint32_t nsid, const struct nvsi
 
 int nvsim_subsys_remove_ns(struct nvsim_subsys *s, uint32_t nsid)
 {
-	if (s->discovery || !nsid || nsid > s->max_namespaces || !s->ns[nsid - 1])
+	if (s->discovery || !nsid || nsid > s->ns_cap || !s->ns[nsid - 1])
 		return -ENOENT;
 	for (struct nvsim_assoc *a = s->assocs; a; a = a->next)
 		nvsim_ctrl_remove_ns(a->ctrl, nsid);
@@ -272,6 +353,12 @@ int nvsim_subsys_inject_add(struct nvsim_subsys *s, const struct nvsim_inject_ru
 
 	if (s->nr_inject == NVSIM_SUBSYS_MAX_INJECT)
 		return -ENOSPC;
+	/* Most subsystems never get a rule: the table comes with the first. */
+	if (!s->inject) {
+		s->inject = calloc(NVSIM_SUBSYS_MAX_INJECT, sizeof(*s->inject));
+		if (!s->inject)
+			return -ENOMEM;
+	}
 	for (struct nvsim_assoc *a = s->assocs; a; a = a->next) {
 		ret = nvsim_ctrl_inject_add(a->ctrl, rule);
 		if (ret < 0)
@@ -475,7 +562,7 @@ int nvsim_assoc_create(struct nvsim_subsys *s, struct nvsim_port *port, const ch
 	if (ret)
 		goto err_free;
 	nvsim_ctrl_set_hostid(a->ctrl, hostid);
-	for (uint32_t nsid = 1; nsid <= s->max_namespaces; nsid++)
+	for (uint32_t nsid = 1; nsid <= s->ns_cap; nsid++)
 		if (s->ns[nsid - 1])
 			nvsim_ctrl_attach_ns(a->ctrl, nsid, s->ns[nsid - 1]);
 	for (unsigned int i = 0; i < s->nr_inject; i++)

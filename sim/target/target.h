@@ -27,6 +27,10 @@ struct nvsim_tq;
 #define NVSIM_CNTLID_MIN 1u
 #define NVSIM_CNTLID_MAX 0xffefu /* FFF0h..FFFFh are reserved (dynamic model) */
 #define NVSIM_DISC_KATO_DEFAULT_MS 120000u /* discovery KATO 0 means this (nvmet, SPDK) */
+#define NVSIM_SUBSYS_MAX_HOSTS 256u	   /* allowed hosts per subsystem */
+#define NVSIM_PORT_MAX_SUBSYS 256u	   /* subsystems a port exposes */
+#define NVSIM_PORT_MAX_REFERRALS 32u	   /* referrals per port */
+#define NVSIM_DEFAULT_NN 1024u		   /* NN when the config says 0 (as Linux nvmet) */
 
 /* How much the target says about what hosts do wrong (nvsim_target_config.log). */
 enum nvsim_log_level {
@@ -96,12 +100,15 @@ struct nvsim_subsys_config {
 };
 
 /* -EINVAL for a malformed NQN (named in the message of nvsim_nqn_check),
- * -EEXIST when the NQN is taken. */
+ * -EEXIST when the NQN is taken, -ENOMEM. */
 int nvsim_subsys_add(struct nvsim_target *t, const struct nvsim_subsys_config *cfg,
 		     struct nvsim_subsys **out);
 struct nvsim_subsys *nvsim_subsys_find(struct nvsim_target *t, const char *nqn);
+/* -EINVAL: not an NQN; -EEXIST: already allowed; -ENOSPC: already
+ * NVSIM_SUBSYS_MAX_HOSTS; -ENOMEM. */
 int nvsim_subsys_allow_host(struct nvsim_subsys *s, const char *hostnqn);
-/* Namespaces are shared by every controller of the subsystem. */
+/* Namespaces are shared by every controller of the subsystem.  -EINVAL:
+ * nsid 0 or above NN; -EEXIST: nsid taken; else what opening it returned. */
 int nvsim_subsys_add_ns(struct nvsim_subsys *s, uint32_t nsid, const struct nvsim_ns_config *cfg);
 int nvsim_subsys_remove_ns(struct nvsim_subsys *s, uint32_t nsid);
 /* Fault-injection rules applied to every controller of the subsystem,
@@ -126,9 +133,11 @@ struct nvsim_port_config {
 int nvsim_port_add(struct nvsim_target *t, const struct nvsim_port_config *cfg,
 		   struct nvsim_port **out);
 /* Expose a subsystem on a port: it then appears in the Discovery log of
- * hosts allowed to see it. */
+ * hosts allowed to see it.  -EEXIST: already there; -ENOSPC: the port has
+ * NVSIM_PORT_MAX_SUBSYS. */
 int nvsim_port_add_subsys(struct nvsim_port *p, struct nvsim_subsys *s);
-/* A referral: another discovery service, listed in this port's log. */
+/* A referral: another discovery service, listed in this port's log.
+ * -ENOSPC: NVSIM_PORT_MAX_REFERRALS already; -EINVAL: an address too long. */
 int nvsim_port_add_referral(struct nvsim_port *p, const struct nvsim_port_config *where);
 uint64_t nvsim_target_genctr(const struct nvsim_target *t);
 

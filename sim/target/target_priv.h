@@ -9,9 +9,6 @@
 #include "target/target.h"
 
 #define NVSIM_CONNECT_DATA_LEN 1024u
-#define NVSIM_SUBSYS_MAX_HOSTS 256u
-#define NVSIM_PORT_MAX_SUBSYS 256u
-#define NVSIM_PORT_MAX_REFERRALS 32u
 #define NVSIM_SUBSYS_MAX_INJECT 16u
 
 struct nvsim_host_entry {
@@ -21,18 +18,22 @@ struct nvsim_host_entry {
 struct nvsim_subsys {
 	struct nvsim_target *target;
 	struct nvsim_subsys *next;
+	struct nvsim_subsys *hash_next; /* in the target's NQN index */
 	char nqn[NVSIM_NQN_MAX + 1];
 	char serial[21];
 	char model[41];
 	bool discovery;
 	bool allow_any_host;
 	uint32_t max_namespaces;
-	struct nvsim_ns **ns; /* indexed by nsid - 1, shared by every controller */
+	/* Indexed by nsid - 1, shared by every controller; grown to the
+	 * highest NSID added (ns_cap entries), so an unused NN costs nothing. */
+	struct nvsim_ns **ns;
+	uint32_t ns_cap;
 
-	struct nvsim_host_entry *hosts;
-	unsigned int nr_hosts;
+	struct nvsim_host_entry *hosts; /* grown as hosts are allowed */
+	unsigned int nr_hosts, hosts_cap;
 
-	struct nvsim_inject_rule inject[NVSIM_SUBSYS_MAX_INJECT];
+	struct nvsim_inject_rule *inject; /* allocated at the first rule */
 	unsigned int nr_inject;
 
 	struct nvsim_assoc *assocs; /* live controllers */
@@ -124,6 +125,11 @@ struct nvsim_tq {
 struct nvsim_target {
 	struct nvsim_target_config cfg;
 	struct nvsim_subsys *subsystems;
+	struct nvsim_subsys **subsys_tail; /* where the next one is linked */
+	/* Subsystems by NQN: adding and finding stay O(1) with thousands. */
+	struct nvsim_subsys **subsys_index;
+	size_t index_size; /* a power of two, 0 before the first */
+	size_t nr_subsys;
 	struct nvsim_subsys *discovery;
 	struct nvsim_port *ports;
 	struct nvsim_tq *queues;

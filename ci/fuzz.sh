@@ -17,7 +17,7 @@ SECS=${1:-600}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$ROOT/build-fuzz
 WORK=${FUZZ_WORK:-$BUILD/campaign}
-TARGETS=${FUZZ_TARGETS:-"connect admin discovery_log cm_private_data sgl capsule"}
+TARGETS=${FUZZ_TARGETS:-"connect admin discovery_log cm_private_data sgl capsule local_input"}
 
 # Leaks are bugs here.  A 64 MiB quarantine (256 by default) keeps freed
 # memory hot: fresh pages cost more than the run on these VMs, and

@@ -14,8 +14,8 @@ packages=(
   libcmocka-dev
   # libFuzzer and sanitizer runtimes
   clang libclang-rt-14-dev
-  # report validation (xmllint checks the conformance suite's JUnit XML)
-  libxml2-utils
+  # report validation: xmllint (JUnit XML), jq (JSON), prove from perl (TAP 13)
+  libxml2-utils jq perl
   # the VM lab (fixtures/vm): QEMU booting Debian's kernel with soft-RoCE and
   # nvmet as real peers, a busybox initramfs, and the guest's tools
   qemu-system-x86 busybox-static kmod cpio iproute2 nvme-cli ibverbs-utils rdmacm-utils

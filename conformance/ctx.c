@@ -472,7 +472,11 @@ static void judge_queue_completions(struct conf_ctx *c, struct nvsim_hq *q, cons
 {
 	const struct nvsim_stray *list = NULL;
 	uint32_t n = 0;
-	uint64_t total = q ? nvsim_hq_strays(q, &list, &n) : 0;
+	uint64_t total;
+
+	if (q)
+		nvsim_hq_poll(q); /* a duplicate may still be in flight */
+	total = q ? nvsim_hq_strays(q, &list, &n) : 0;
 
 	for (uint32_t i = 0; i < n; i++) {
 		char expected[96] = "no command of ours was outstanding with it";
@@ -496,6 +500,17 @@ static void judge_queue_completions(struct conf_ctx *c, struct nvsim_hq *q, cons
 			 (unsigned long long)(total - n), which);
 }
 
+static void judge_host_completions(struct conf_ctx *c, struct nvsim_host *h)
+{
+	char which[48];
+
+	judge_queue_completions(c, nvsim_host_admin(h), "admin queue");
+	for (uint16_t q = 1; q <= nvsim_host_nr_io_queues(h); q++) {
+		snprintf(which, sizeof(which), "I/O queue %u", q);
+		judge_queue_completions(c, nvsim_host_io(h, q), which);
+	}
+}
+
 /* Global rules, checked on every case: each completion matches a command
  * of ours, once. */
 static void judge_completions(struct conf_ctx *c)
@@ -506,13 +521,8 @@ static void judge_completions(struct conf_ctx *c)
 		snprintf(which, sizeof(which), "raw queue %u", i);
 		judge_queue_completions(c, c->queues[i], which);
 	}
-	for (unsigned int i = 0; i < c->nr_hosts; i++) {
-		judge_queue_completions(c, nvsim_host_admin(c->hosts[i]), "admin queue");
-		for (uint16_t q = 1; q <= nvsim_host_nr_io_queues(c->hosts[i]); q++) {
-			snprintf(which, sizeof(which), "I/O queue %u", q);
-			judge_queue_completions(c, nvsim_host_io(c->hosts[i], q), which);
-		}
-	}
+	for (unsigned int i = 0; i < c->nr_hosts; i++)
+		judge_host_completions(c, c->hosts[i]);
 }
 
 void conf_ctx_finish(struct conf_ctx *c)
@@ -578,6 +588,7 @@ struct nvsim_hq *conf_queue_cm(struct conf_ctx *c, uint16_t qid, uint16_t sqsize
 	struct nvsim_hq_config qc;
 	struct nvsim_hq *q = NULL;
 
+	memset(st, 0, sizeof(*st));
 	if (c->nr_queues == CONF_MAX_QUEUES) {
 		conf_error(c, "case opens too many queues");
 		return NULL;
@@ -611,6 +622,7 @@ void conf_close(struct conf_ctx *c, struct nvsim_hq *q)
 	for (unsigned int i = 0; i < c->nr_queues; i++) {
 		if (c->queues[i] != q)
 			continue;
+		judge_queue_completions(c, q, "a closed raw queue");
 		nvsim_hq_close(q);
 		c->queues[i] = c->queues[--c->nr_queues];
 		return;
@@ -622,6 +634,7 @@ void conf_disconnect(struct conf_ctx *c, struct nvsim_host *h)
 	for (unsigned int i = 0; i < c->nr_hosts; i++) {
 		if (c->hosts[i] != h)
 			continue;
+		judge_host_completions(c, h);
 		nvsim_host_disconnect(h);
 		c->hosts[i] = c->hosts[--c->nr_hosts];
 		return;

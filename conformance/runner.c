@@ -145,9 +145,14 @@ static const struct conf_waiver *waiver_of(const struct conf_target *t,
 					   const struct conf_run_opts *o,
 					   const struct conf_case *k)
 {
-	for (size_t i = 0; !o->strict && i < t->nr_waivers; i++)
-		if (!strcmp(t->waivers[i].id, k->id))
-			return &t->waivers[i];
+	for (size_t i = 0; !o->strict && i < t->nr_waivers; i++) {
+		const struct conf_waiver *w = &t->waivers[i];
+
+		/* a waiver for one version does not hide FAILs of another */
+		if (!strcmp(w->id, k->id) &&
+		    (!w->version || !t->version || strstr(t->version, w->version)))
+			return w;
+	}
 	return NULL;
 }
 
@@ -269,6 +274,9 @@ static void mark_down(struct conf_run *out, const struct conf_case *k,
 	}
 	if (res->result < CONF_FAIL)
 		res->result = CONF_ERROR;
+	/* no waiver covers killing the target */
+	res->waiver = NULL;
+	res->unwaived = res->result;
 }
 
 static void not_run(const struct conf_case *k, const struct conf_case *down,

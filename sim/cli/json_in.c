@@ -223,7 +223,9 @@ int json_in_uint(struct json_in *in, struct json_object *o, const char *where, c
 	if (json_object_get_int64(v) == INT64_MAX && max > (uint64_t)INT64_MAX) {
 		uint64_t u = json_object_get_uint64(v);
 
-		if (u < min || u > max)
+		/* json-c saturates a larger number at UINT64_MAX without a word */
+		if (u < min || u > max ||
+		    (u == UINT64_MAX && strcmp(json_object_get_string(v), "18446744073709551615")))
 			goto range;
 		*out = u;
 		return 0;

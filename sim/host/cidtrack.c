@@ -46,8 +46,10 @@ void nvsim_cid_sent(struct nvsim_cid_track *t, uint16_t cid, uint8_t opcode)
 	t->nr_outstanding++;
 	if (s->pending && s->cid != cid) {
 		s = find_over(t, cid);
-		if (!s && t->nr_over < NVSIM_CID_OVERFLOW)
+		if (!s && t->nr_over < NVSIM_CID_OVERFLOW) {
 			s = &t->over[t->nr_over++];
+			*s = (struct nvsim_cid_slot){ 0 }; /* a removed entry's copy may linger */
+		}
 		if (!s) {
 			/* untracked: its completion will look stray; say so */
 			t->untracked++;

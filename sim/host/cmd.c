@@ -92,7 +92,9 @@ int nvsim_hq_wait_status(struct nvsim_hq *hq, const struct nvsim_sqe *sqe,
 		st->wrong_cid = true;
 		st->cqe = cqe;
 	} else if (ret == -ETIMEDOUT) {
-		st->no_completion = nvsim_hq_connected(hq);
+		/* the command's own wait ran out, not the caller's deadline */
+		st->no_completion = nvsim_hq_connected(hq) &&
+				    !(hq->cfg.deadline_ms && nvsim_now_ms() >= hq->cfg.deadline_ms);
 	}
 	if (ret)
 		return st->err = ret;

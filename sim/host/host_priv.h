@@ -61,6 +61,10 @@ struct nvsim_hq {
 	struct nvsim_stray strays[NVSIM_HQ_STRAYS_KEPT]; /* the first ones */
 	uint32_t nr_strays;
 	uint64_t strays_total;
+	/* the latest stray with one command outstanding: that command's answer */
+	struct nvsim_cqe wrong_cqe;
+	uint16_t wrong_for;
+	uint64_t wrong_seq;
 	uint16_t crqsize;
 	uint16_t next_cid;
 	bool allow_icd;

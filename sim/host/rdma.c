@@ -351,20 +351,23 @@ static void stash_cqe(struct nvsim_hq *hq, const struct nvsim_cqe *cqe)
 
 static void record_stray(struct nvsim_hq *hq, const struct nvsim_cqe *cqe, bool duplicate)
 {
-	struct nvsim_stray *s = &hq->strays[hq->nr_strays];
+	struct nvsim_stray one = { .cqe = *cqe };
 
 	hq->unexpected++;
 	hq->strays_total++;
-	if (hq->nr_strays == NVSIM_HQ_STRAYS_KEPT)
-		return;
-	memset(s, 0, sizeof(*s));
-	s->cqe = *cqe;
-	s->has_expected = nvsim_cid_sole_outstanding(&hq->cids, &s->expected_cid,
-						     &s->expected_opcode);
+	one.has_expected = nvsim_cid_sole_outstanding(&hq->cids, &one.expected_cid,
+						      &one.expected_opcode);
 	/* With one other command waiting, this is most likely its answer
 	 * under the wrong CID (say CID 0), not a repeat of an old one. */
-	s->duplicate = duplicate && !s->has_expected;
-	hq->nr_strays++;
+	one.duplicate = duplicate && !one.has_expected;
+	if (one.has_expected) {
+		/* kept apart from the capped list: a waiter must see every one */
+		hq->wrong_cqe = *cqe;
+		hq->wrong_for = one.expected_cid;
+		hq->wrong_seq++;
+	}
+	if (hq->nr_strays < NVSIM_HQ_STRAYS_KEPT)
+		hq->strays[hq->nr_strays++] = one;
 }
 
 static void on_cqe(struct nvsim_hq *hq, const struct nvsim_cqe *cqe)
@@ -440,32 +443,21 @@ bool nvsim_hq_take_cqe(struct nvsim_hq *hq, uint16_t cid, struct nvsim_cqe *out)
 	return false;
 }
 
-/* A stray that arrived since 'seen' while cid was the sole command
- * outstanding: its answer, with the wrong CID. */
-static bool stray_for(const struct nvsim_hq *hq, uint64_t seen, uint16_t cid,
-		      struct nvsim_cqe *cqe)
-{
-	for (uint32_t i = (uint32_t)seen; i < hq->nr_strays; i++) {
-		const struct nvsim_stray *s = &hq->strays[i];
-
-		if (s->has_expected && s->expected_cid == cid) {
-			*cqe = s->cqe;
-			return true;
-		}
-	}
-	return false;
-}
-
 int nvsim_hq_wait_cqe(struct nvsim_hq *hq, uint16_t cid, struct nvsim_cqe *cqe)
 {
-	uint64_t start = now_ms(), seen = hq->nr_strays;
+	uint64_t start = now_ms(), seen = hq->wrong_seq;
 
 	for (;;) {
 		nvsim_hq_poll(hq);
 		if (nvsim_hq_take_cqe(hq, cid, cqe))
 			return 0;
-		if (hq->nr_strays > seen && stray_for(hq, seen, cid, cqe))
+		/* a stray that arrived while cid was the sole command outstanding:
+		 * its answer under the wrong CID; the command is over */
+		if (hq->wrong_seq != seen && hq->wrong_for == cid) {
+			*cqe = hq->wrong_cqe;
+			nvsim_cid_done(&hq->cids, cid);
 			return -EBADMSG;
+		}
 		if (hq->dead)
 			return -ECONNRESET;
 		if (timed_out(hq, start))

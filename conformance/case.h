@@ -184,6 +184,11 @@ void conf_send_connect(struct conf_ctx *c, struct nvsim_hq *q, const struct conf
 		       struct nvsim_host_status *st);
 /* Admin queue with Connect done; enabled when asked; cntlid out. */
 struct nvsim_hq *conf_admin(struct conf_ctx *c, bool enable, uint16_t *cntlid);
+/* Property Set CC.EN 1 (the entry sizes a Linux host writes: IOSQES 6,
+ * IOCQES 4), judged as 'what', then Property Get CSTS until RDY or CFS,
+ * about a second at most.  False when a property command failed (judged);
+ * *csts is the last CSTS read, for the caller to judge. */
+bool conf_enable(struct conf_ctx *c, struct nvsim_hq *q, const char *what, uint64_t *csts);
 void conf_close(struct conf_ctx *c, struct nvsim_hq *q);
 void conf_disconnect(struct conf_ctx *c, struct nvsim_host *h);
 

@@ -742,6 +742,28 @@ struct nvsim_hq *conf_admin(struct conf_ctx *c, bool enable, uint16_t *cntlid)
 	return wait_ready(c, q) ? q : NULL;
 }
 
+bool conf_enable(struct conf_ctx *c, struct nvsim_hq *q, const char *what, uint64_t *csts)
+{
+	struct nvsim_host_status st;
+
+	*csts = 0;
+	nvsim_host_prop_set(q, NVME_REG_CC, false,
+			    1u << NVME_CC_EN_SHIFT | 6u << NVME_CC_IOSQES_SHIFT |
+				    4u << NVME_CC_IOCQES_SHIFT,
+			    &st);
+	if (!CONF_EXPECT(c, what, &st, CONF_OK))
+		return false;
+	for (int i = 0; i < READY_POLLS; i++) {
+		nvsim_host_prop_get(q, NVME_REG_CSTS, false, csts, &st);
+		if (!CONF_EXPECT(c, "Property Get CSTS", &st, CONF_OK))
+			return false;
+		if (NVME_CSTS_RDY(*csts) || NVME_CSTS_CFS(*csts))
+			break;
+		conf_advance(c, 1); /* a real target may take a moment */
+	}
+	return true;
+}
+
 /* ---- time and identity --------------------------------------------------------------- */
 
 void conf_progress(struct conf_ctx *c)

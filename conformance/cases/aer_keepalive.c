@@ -36,23 +36,12 @@ static bool identify_ctrl(struct conf_ctx *c, struct nvsim_hq *q, struct nvme_id
 
 static bool enable(struct conf_ctx *c, struct nvsim_hq *q)
 {
-	struct nvsim_host_status st;
-	uint64_t csts = 0;
+	uint64_t csts;
 
-	nvsim_host_prop_set(q, NVME_REG_CC, false,
-			    1u << NVME_CC_EN_SHIFT | 6u << NVME_CC_IOSQES_SHIFT |
-				    4u << NVME_CC_IOCQES_SHIFT,
-			    &st);
-	if (!CONF_EXPECT(c, "Property Set CC.EN = 1", &st, CONF_OK))
+	if (!conf_enable(c, q, "Property Set CC.EN = 1", &csts))
 		return false;
-	for (int i = 0; i < READY_POLLS; i++) {
-		nvsim_host_prop_get(q, NVME_REG_CSTS, false, &csts, &st);
-		if (!CONF_EXPECT(c, "Property Get CSTS", &st, CONF_OK))
-			return false;
-		if (NVME_CSTS_RDY(csts))
-			return true;
-		conf_progress(c);
-	}
+	if (NVME_CSTS_RDY(csts))
+		return true;
 	conf_error(c, "controller did not become ready (CSTS %#llx)", (unsigned long long)csts);
 	return false;
 }

@@ -472,25 +472,10 @@ static void io_duplicate_qid(struct conf_ctx *c)
  * READY_POLLS turns of the target; false, recorded, otherwise. */
 static bool enable_ready(struct conf_ctx *c, struct nvsim_hq *q, const char *what)
 {
-	struct nvsim_host_status st;
-	uint64_t csts = 0;
+	uint64_t csts;
 
-	nvsim_host_prop_set(q, NVME_REG_CC, false,
-			    1u << NVME_CC_EN_SHIFT | 6u << NVME_CC_IOSQES_SHIFT |
-				    4u << NVME_CC_IOCQES_SHIFT,
-			    &st);
-	if (!CONF_EXPECT(c, what, &st, CONF_OK))
-		return false;
-	for (int i = 0; i < READY_POLLS; i++) {
-		if (nvsim_host_prop_get(q, NVME_REG_CSTS, false, &csts, &st)) {
-			CONF_EXPECT(c, "Property Get CSTS", &st, CONF_OK);
-			return false;
-		}
-		if (NVME_CSTS_RDY(csts) || NVME_CSTS_CFS(csts))
-			break;
-		conf_progress(c);
-	}
-	return conf_check(c, NVME_CSTS_RDY(csts) && !NVME_CSTS_CFS(csts),
+	return conf_enable(c, q, what, &csts) &&
+	       conf_check(c, NVME_CSTS_RDY(csts) && !NVME_CSTS_CFS(csts),
 			  "%s: CSTS %#x, not ready (NVMe Base 2.0 §3.5.2 (approx.))", what,
 			  (unsigned)csts);
 }

@@ -89,23 +89,12 @@ static struct nvsim_hq *small_admin(struct conf_ctx *c, uint16_t sqsize, struct 
 
 static bool enable(struct conf_ctx *c, struct nvsim_hq *admin)
 {
-	struct nvsim_host_status st;
-	uint64_t csts = 0;
+	uint64_t csts;
 
-	nvsim_host_prop_set(admin, NVME_REG_CC, false,
-			    1u << NVME_CC_EN_SHIFT | 6u << NVME_CC_IOSQES_SHIFT |
-				    4u << NVME_CC_IOCQES_SHIFT,
-			    &st);
-	if (!CONF_EXPECT(c, "Property Set CC.EN = 1", &st, CONF_OK))
+	if (!conf_enable(c, admin, "Property Set CC.EN = 1", &csts))
 		return false;
-	for (int i = 0; i < 1000; i++) {
-		nvsim_host_prop_get(admin, NVME_REG_CSTS, false, &csts, &st);
-		if (!CONF_EXPECT(c, "Property Get CSTS", &st, CONF_OK))
-			return false;
-		if (NVME_CSTS_RDY(csts))
-			return true;
-		conf_advance(c, 1);
-	}
+	if (NVME_CSTS_RDY(csts))
+		return true;
 	conf_error(c, "CSTS.RDY did not come (CSTS %#llx)", (unsigned long long)csts);
 	return false;
 }

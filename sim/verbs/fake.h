@@ -82,6 +82,17 @@ int verbs_fake_drop_connection(struct verbs_qp *qp);
 
 /* ---- counters and trace ------------------------------------------------ */
 
+/* What a fabric holds now.  Memory follows use: queues grow to the most
+ * entries they held at once (never beyond what was asked), indexes to the
+ * objects that exist. */
+struct verbs_fake_stats {
+	uint64_t qps, mrs, cm_ids, cm_msgs;  /* live objects; cm_msgs in flight */
+	uint64_t queue_bytes;  /* SQ, RQ, SRQ and CQ storage */
+	uint64_t index_bytes;  /* hash maps, heaps and scratch of the scheduler */
+};
+
+int verbs_fake_fabric_stats(const struct verbs_fake_fabric *fab, struct verbs_fake_stats *out);
+
 struct verbs_fake_qp_counters {
 	uint64_t send_ops, send_bytes;    /* SENDs executed by this QP */
 	uint64_t write_ops, write_bytes;  /* RDMA WRITEs executed by this QP */

@@ -10,6 +10,7 @@
  * CQs are created on the device opened here, so a QP whose id resolved to
  * another device is refused with -EXDEV (use the device that owns the
  * address). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -64,6 +65,13 @@ struct ibv_id_w {
 struct ibv_qp_w {
 	struct verbs_qp base;
 	struct ibv_id_w *id;
+	bool has_srq;
+};
+
+struct ibv_srq_w {
+	struct verbs_srq base;
+	struct ibv_srq *srq;
+	struct verbs_srq_attr attr;  /* as granted */
 };
 
 #define IBV_OF(type, obj) verbs_container_of(obj, type, base)
@@ -109,6 +117,9 @@ static int query_limits(struct ibv_dev *dev)
 	dev->attr.max_inline_data = 0;  /* not reported by ibv_query_device */
 	dev->attr.max_qp_rd_atom = clamp_u8(a.max_qp_rd_atom);
 	dev->attr.max_qp_init_rd_atom = clamp_u8(a.max_qp_init_rd_atom);
+	dev->attr.max_srq = (uint32_t)a.max_srq;
+	dev->attr.max_srq_wr = (uint32_t)a.max_srq_wr;
+	dev->attr.max_srq_sge = (uint32_t)a.max_srq_sge;
 	if (ibv_query_port(dev->ctx, 1, &port) == 0)
 		dev->attr.max_msg_sz = port.max_msg_sz;
 	return 0;
@@ -480,6 +491,42 @@ static void copy_conn_event(struct verbs_cm_event *ev, const struct rdma_cm_even
 	ev->initiator_depth = p->initiator_depth;
 }
 
+/* "a.b.c.d:port" or "[v6]:port"; -ENOTCONN for no address (family 0),
+ * -EAFNOSUPPORT for one we cannot print (AF_IB). */
+static int sockaddr_format(const struct sockaddr *sa, char *buf, size_t len)
+{
+	struct verbs_addr a;
+	const void *raw;
+	uint16_t port;
+
+	if (!sa || sa->sa_family == AF_UNSPEC)
+		return -ENOTCONN;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+
+		raw = &in->sin_addr;
+		port = ntohs(in->sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+
+		raw = &in6->sin6_addr;
+		port = ntohs(in6->sin6_port);
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	memset(&a, 0, sizeof(a));
+	if (!inet_ntop(sa->sa_family, raw, a.host, sizeof(a.host)))
+		return neg_errno();
+	a.port = port;
+	return verbs_addr_format(&a, buf, len);
+}
+
+static int ibv_peer_addr_w(const struct verbs_cm_id *base, char *buf, size_t len)
+{
+	return sockaddr_format(rdma_get_peer_addr(IBV_OF(const struct ibv_id_w, base)->id), buf,
+			       len);
+}
+
 /* Outcome of translating one rdma_cm event. */
 enum event_use {
 	EVENT_DELIVER,   /* ev is filled */
@@ -517,6 +564,9 @@ static enum event_use translate_event(struct ibv_ch_w *ch, struct rdma_cm_event 
 			return EVENT_DROP_ID;
 		}
 		ev->listen_id = &listener->base;
+		/* Best effort: an unprintable address (AF_IB) stays "". */
+		(void)sockaddr_format(rdma_get_peer_addr(e->id), ev->peer_addr,
+				      sizeof(ev->peer_addr));
 	}
 	ev->id = &id->base;
 	if (e->event == RDMA_CM_EVENT_CONNECT_REQUEST || e->event == RDMA_CM_EVENT_ESTABLISHED ||
@@ -608,6 +658,21 @@ static int ibv_listen_w(struct verbs_cm_id *base, const char *text, int backlog)
 	return rdma_listen(id->id, backlog) ? neg_errno() : 0;
 }
 
+static int ibv_bind_w(struct verbs_cm_id *base, const char *text)
+{
+	struct ibv_id_w *id = IBV_OF(struct ibv_id_w, base);
+	struct addrinfo *res;
+	int rc;
+
+	/* Passive lookup: a wildcard host binds INADDR_ANY / in6addr_any. */
+	rc = lookup(text, true, &res);
+	if (rc)
+		return rc;
+	rc = rdma_bind_addr(id->id, res->ai_addr) ? neg_errno() : 0;
+	freeaddrinfo(res);
+	return rc;
+}
+
 static int ibv_resolve_w(struct verbs_cm_id *base, const char *text, int timeout_ms)
 {
 	struct ibv_id_w *id = IBV_OF(struct ibv_id_w, base);
@@ -684,6 +749,11 @@ static int ibv_qp_create_w(struct verbs_cm_id *id_base, struct verbs_pd *pd_base
 	qa.cap.max_inline_data = attr->cap.max_inline_data;
 	qa.qp_type = IBV_QPT_RC;
 	qa.sq_sig_all = attr->sq_sig_all;
+	if (attr->srq) {
+		qa.srq = IBV_OF(struct ibv_srq_w, attr->srq)->srq;
+		qa.cap.max_recv_wr = 0;
+		qa.cap.max_recv_sge = 0;
+	}
 	qp = calloc(1, sizeof(*qp));
 	if (!qp)
 		return -ENOMEM;
@@ -697,6 +767,7 @@ static int ibv_qp_create_w(struct verbs_cm_id *id_base, struct verbs_pd *pd_base
 	qp->base.qp_num = id->id->qp->qp_num;
 	qp->base.context = attr->context;
 	qp->id = id;
+	qp->has_srq = attr->srq != NULL;
 	id->base.qp = &qp->base;
 	*out = &qp->base;
 	return 0;
@@ -813,29 +884,110 @@ static int ibv_post_send_w(struct verbs_qp *base, const struct verbs_send_wr *wr
 	return 0;
 }
 
+static int recv_wr_to_ibv(struct ibv_recv_wr *out, struct ibv_sge *sge,
+			  const struct verbs_recv_wr *in)
+{
+	uint32_t i;
+
+	if (in->num_sge > IBV_SGE_MAX)
+		return -EINVAL;
+	for (i = 0; i < in->num_sge; i++) {
+		sge[i].addr = in->sg_list[i].addr;
+		sge[i].length = in->sg_list[i].length;
+		sge[i].lkey = in->sg_list[i].lkey;
+	}
+	memset(out, 0, sizeof(*out));
+	out->wr_id = in->wr_id;
+	out->sg_list = sge;
+	out->num_sge = (int)in->num_sge;
+	return 0;
+}
+
 static int ibv_post_recv_w(struct verbs_qp *base, const struct verbs_recv_wr *wr,
 			   const struct verbs_recv_wr **bad_wr)
 {
-	struct ibv_qp *qp = IBV_OF(struct ibv_qp_w, base)->id->id->qp;
+	struct ibv_qp_w *qw = IBV_OF(struct ibv_qp_w, base);
 	struct ibv_sge sge[IBV_SGE_MAX];
 	struct ibv_recv_wr iwr, *ibad;
-	uint32_t i;
+	int rc;
+
+	/* Receives of a QP on an SRQ go to the SRQ (verbs_post_srq_recv). */
+	if (qw->has_srq)
+		return -EINVAL;
+	for (; wr; wr = wr->next) {
+		*bad_wr = wr;
+		rc = recv_wr_to_ibv(&iwr, sge, wr);
+		if (rc)
+			return rc;
+		rc = ibv_post_recv(qw->id->id->qp, &iwr, &ibad);
+		if (rc)
+			return -rc;
+	}
+	*bad_wr = NULL;
+	return 0;
+}
+
+/* ---- SRQ ------------------------------------------------------------------------ */
+
+static int ibv_srq_create_w(struct verbs_pd *pd_base, const struct verbs_srq_attr *attr,
+			    struct verbs_srq **out)
+{
+	struct ibv_pd_w *pd = IBV_OF(struct ibv_pd_w, pd_base);
+	struct ibv_srq_init_attr init;
+	struct ibv_srq_w *srq;
+	int rc;
+
+	srq = calloc(1, sizeof(*srq));
+	if (!srq)
+		return -ENOMEM;
+	memset(&init, 0, sizeof(init));
+	init.attr.max_wr = attr->max_wr;
+	init.attr.max_sge = attr->max_sge;
+	srq->srq = ibv_create_srq(pd->pd, &init);
+	if (!srq->srq) {
+		rc = neg_errno();
+		free(srq);
+		return rc;
+	}
+	/* ibv_create_srq writes back what the device granted. */
+	srq->attr.max_wr = init.attr.max_wr;
+	srq->attr.max_sge = init.attr.max_sge;
+	srq->base.ops = &verbs_ibv_ops;
+	*out = &srq->base;
+	return 0;
+}
+
+static int ibv_srq_destroy_w(struct verbs_srq *base)
+{
+	struct ibv_srq_w *srq = IBV_OF(struct ibv_srq_w, base);
+	int rc = ibv_destroy_srq(srq->srq);
+
+	if (rc)
+		return -rc;
+	free(srq);
+	return 0;
+}
+
+static int ibv_srq_query_w(struct verbs_srq *base, struct verbs_srq_attr *attr)
+{
+	*attr = IBV_OF(struct ibv_srq_w, base)->attr;
+	return 0;
+}
+
+static int ibv_post_srq_recv_w(struct verbs_srq *base, const struct verbs_recv_wr *wr,
+			       const struct verbs_recv_wr **bad_wr)
+{
+	struct ibv_srq *srq = IBV_OF(struct ibv_srq_w, base)->srq;
+	struct ibv_sge sge[IBV_SGE_MAX];
+	struct ibv_recv_wr iwr, *ibad;
 	int rc;
 
 	for (; wr; wr = wr->next) {
 		*bad_wr = wr;
-		if (wr->num_sge > IBV_SGE_MAX)
-			return -EINVAL;
-		for (i = 0; i < wr->num_sge; i++) {
-			sge[i].addr = wr->sg_list[i].addr;
-			sge[i].length = wr->sg_list[i].length;
-			sge[i].lkey = wr->sg_list[i].lkey;
-		}
-		memset(&iwr, 0, sizeof(iwr));
-		iwr.wr_id = wr->wr_id;
-		iwr.sg_list = sge;
-		iwr.num_sge = (int)wr->num_sge;
-		rc = ibv_post_recv(qp, &iwr, &ibad);
+		rc = recv_wr_to_ibv(&iwr, sge, wr);
+		if (rc)
+			return rc;
+		rc = ibv_post_srq_recv(srq, &iwr, &ibad);
 		if (rc)
 			return -rc;
 	}
@@ -868,6 +1020,12 @@ const struct verbs_ops verbs_ibv_ops = {
 	.accept = ibv_accept_w,
 	.reject = ibv_reject_w,
 	.disconnect = ibv_disconnect_w,
+	.peer_addr = ibv_peer_addr_w,
+	.bind = ibv_bind_w,
+	.srq_create = ibv_srq_create_w,
+	.srq_destroy = ibv_srq_destroy_w,
+	.srq_query = ibv_srq_query_w,
+	.post_srq_recv = ibv_post_srq_recv_w,
 	.qp_create = ibv_qp_create_w,
 	.qp_destroy = ibv_qp_destroy_w,
 	.qp_query = ibv_qp_query_w,

@@ -2,6 +2,8 @@
  * hold for every provider, dispatch through the ops table, address parsing
  * and names.  Providers may assume non-NULL objects and out pointers. */
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +79,71 @@ int verbs_device_query(struct verbs_device *dev, struct verbs_device_attr *attr)
 const char *verbs_device_provider(const struct verbs_device *dev)
 {
 	return dev ? dev->ops->name : NULL;
+}
+
+/* The limits in the order ibv_devinfo -v prints them. */
+#define ATTR_FIELD(f) { #f, offsetof(struct verbs_device_attr, f), \
+			sizeof(((struct verbs_device_attr *)0)->f) }
+
+static const struct attr_field {
+	const char *name;
+	size_t offset, size;
+} attr_fields[] = {
+	ATTR_FIELD(max_mr_size),
+	ATTR_FIELD(max_qp),
+	ATTR_FIELD(max_qp_wr),
+	ATTR_FIELD(max_sge),
+	ATTR_FIELD(max_cq),
+	ATTR_FIELD(max_cqe),
+	ATTR_FIELD(max_mr),
+	ATTR_FIELD(max_pd),
+	ATTR_FIELD(max_qp_rd_atom),
+	ATTR_FIELD(max_qp_init_rd_atom),
+	ATTR_FIELD(max_srq),
+	ATTR_FIELD(max_srq_wr),
+	ATTR_FIELD(max_srq_sge),
+	ATTR_FIELD(max_inline_data),
+	ATTR_FIELD(max_msg_sz),
+};
+
+static uint64_t attr_value(const struct verbs_device_attr *a, const struct attr_field *f)
+{
+	const unsigned char *p = (const unsigned char *)a + f->offset;
+	uint64_t v64;
+	uint32_t v32;
+
+	switch (f->size) {
+	case sizeof(uint8_t):
+		return *p;
+	case sizeof(uint32_t):
+		memcpy(&v32, p, sizeof(v32));
+		return v32;
+	default:
+		memcpy(&v64, p, sizeof(v64));
+		return v64;
+	}
+}
+
+int verbs_device_attr_format(const struct verbs_device_attr *attr, const char *prefix,
+			     char *buf, size_t len)
+{
+	size_t i, total = 0;
+
+	if (!attr || (!buf && len))
+		return -EINVAL;
+	if (!prefix)
+		prefix = "";
+	for (i = 0; i < sizeof(attr_fields) / sizeof(attr_fields[0]); i++) {
+		size_t room = total < len ? len - total : 0;
+		int n = snprintf(room ? buf + total : NULL, room, "%s%-20s %llu\n", prefix,
+				 attr_fields[i].name,
+				 (unsigned long long)attr_value(attr, &attr_fields[i]));
+
+		if (n < 0)
+			return -EINVAL;
+		total += (size_t)n;
+	}
+	return total > INT32_MAX ? -EOVERFLOW : (int)total;
 }
 
 int verbs_pd_alloc(struct verbs_device *dev, struct verbs_pd **out)
@@ -231,6 +298,21 @@ struct verbs_qp *verbs_cm_id_qp(const struct verbs_cm_id *id)
 	return id ? id->qp : NULL;
 }
 
+int verbs_cm_id_peer_addr(const struct verbs_cm_id *id, char *buf, size_t len)
+{
+	if (!id || !buf || !len)
+		return -EINVAL;
+	buf[0] = '\0';
+	return id->ops->peer_addr(id, buf, len);
+}
+
+int verbs_cm_bind(struct verbs_cm_id *id, const char *addr)
+{
+	if (!id || !addr)
+		return -EINVAL;
+	return id->ops->bind(id, addr);
+}
+
 int verbs_cm_listen(struct verbs_cm_id *id, const char *addr, int backlog)
 {
 	if (!id || !addr)
@@ -288,6 +370,8 @@ int verbs_qp_create(struct verbs_cm_id *id, struct verbs_pd *pd,
 	if (!id || !pd || !attr || !out || !attr->send_cq || !attr->recv_cq)
 		return -EINVAL;
 	if (pd->ops != id->ops || attr->send_cq->ops != id->ops || attr->recv_cq->ops != id->ops)
+		return -EINVAL;
+	if (attr->srq && attr->srq->ops != id->ops)
 		return -EINVAL;
 	if (id->qp)
 		return -EBUSY;
@@ -351,6 +435,42 @@ int verbs_post_recv(struct verbs_qp *qp, const struct verbs_recv_wr *wr,
 	return qp->ops->post_recv(qp, wr, bad_wr);
 }
 
+int verbs_srq_create(struct verbs_pd *pd, const struct verbs_srq_attr *attr,
+		     struct verbs_srq **out)
+{
+	if (!pd || !attr || !out || attr->max_wr == 0)
+		return -EINVAL;
+	*out = NULL;
+	return pd->ops->srq_create(pd, attr, out);
+}
+
+int verbs_srq_destroy(struct verbs_srq *srq)
+{
+	if (!srq)
+		return -EINVAL;
+	return srq->ops->srq_destroy(srq);
+}
+
+int verbs_srq_query(struct verbs_srq *srq, struct verbs_srq_attr *attr)
+{
+	if (!srq || !attr)
+		return -EINVAL;
+	return srq->ops->srq_query(srq, attr);
+}
+
+int verbs_post_srq_recv(struct verbs_srq *srq, const struct verbs_recv_wr *wr,
+			const struct verbs_recv_wr **bad_wr)
+{
+	const struct verbs_recv_wr *ignored;
+
+	if (!bad_wr)
+		bad_wr = &ignored;
+	*bad_wr = wr;
+	if (!srq || !wr)
+		return -EINVAL;
+	return srq->ops->post_srq_recv(srq, wr, bad_wr);
+}
+
 /* ---- addresses ------------------------------------------------------------ */
 
 static int parse_port(const char *text, uint16_t *port)
@@ -411,6 +531,21 @@ int verbs_addr_parse(const char *text, bool strip_fake_prefix, struct verbs_addr
 	if (rc)
 		return rc;
 	return parse_port(colon + 1, &out->port);
+}
+
+int verbs_addr_format(const struct verbs_addr *a, char *buf, size_t len)
+{
+	bool v6 = strchr(a->host, ':') != NULL;
+	int n;
+
+	if (!buf || !len)
+		return -EINVAL;
+	n = snprintf(buf, len, v6 ? "[%s]:%u" : "%s:%u", a->host, a->port);
+	if (n < 0 || (size_t)n >= len) {
+		buf[0] = '\0';
+		return -ENOSPC;
+	}
+	return 0;
 }
 
 /* ---- names ----------------------------------------------------------------- */

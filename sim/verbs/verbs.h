@@ -24,6 +24,7 @@ struct verbs_device;
 struct verbs_pd;
 struct verbs_mr;
 struct verbs_cq;
+struct verbs_srq;
 struct verbs_qp;
 struct verbs_cm_channel;
 struct verbs_cm_id;
@@ -37,7 +38,8 @@ struct verbs_open_opts {
 	struct verbs_fake_fabric *fabric; /* fake: NULL = the process-wide default fabric */
 };
 
-/* Limits of a device; a QP or CQ asking for more is refused with -EINVAL. */
+/* Limits of a device; a QP, CQ or SRQ asking for more is refused with
+ * -EINVAL, one object more than a count allows with -ENOMEM. */
 struct verbs_device_attr {
 	uint32_t max_pd;
 	uint32_t max_mr;
@@ -51,7 +53,16 @@ struct verbs_device_attr {
 	uint32_t max_msg_sz;
 	uint8_t max_qp_rd_atom;       /* most responder_resources a QP may offer */
 	uint8_t max_qp_init_rd_atom;  /* most initiator_depth a QP may use */
+	uint32_t max_srq;             /* 0: the device has no SRQ */
+	uint32_t max_srq_wr;
+	uint32_t max_srq_sge;
 };
+
+/* Every limit as "name value" lines ("max_qp 131072\n"...), each line
+ * starting with prefix (may be NULL).  Returns the length written, as
+ * snprintf: >= len means it was cut short; -EINVAL for NULL arguments. */
+int verbs_device_attr_format(const struct verbs_device_attr *attr, const char *prefix,
+			     char *buf, size_t len);
 
 /* Opens a device of the named provider.  -ENODEV: the provider has no
  * device (for ibv: no RDMA device on this machine); -ENOENT: no provider of
@@ -160,6 +171,9 @@ enum {
 	VERBS_CM_PDATA_MAX = 196,
 };
 
+/* Room for an address as text: "host:port", "[v6addr]:port", NUL included. */
+enum { VERBS_ADDR_STR_MAX = 64 };
+
 /* IB CM reject reasons reported as the REJECTED event's status. */
 enum {
 	VERBS_REJ_TIMEOUT = 1,
@@ -193,6 +207,9 @@ struct verbs_cm_event {
 	uint8_t initiator_depth;
 	uint8_t private_data_len;
 	uint8_t private_data[VERBS_CM_PDATA_MAX];
+	/* CONNECT_REQUEST only: the connecting end's address, "host:port" or
+	 * "[v6addr]:port" (rdma_get_peer_addr of the new id); "" if unknown. */
+	char peer_addr[VERBS_ADDR_STR_MAX];
 };
 
 struct verbs_conn_param {
@@ -219,10 +236,20 @@ int verbs_cm_id_destroy(struct verbs_cm_id *id);
 void *verbs_cm_id_context(const struct verbs_cm_id *id);
 void verbs_cm_id_set_context(struct verbs_cm_id *id, void *context);
 struct verbs_qp *verbs_cm_id_qp(const struct verbs_cm_id *id);
+/* The other end's address as "host:port" / "[v6addr]:port" into buf: on an
+ * id from a CONNECT_REQUEST the connecting end, on a resolved id the address
+ * it resolved.  0; -ENOTCONN when the id has no peer (idle, listening);
+ * -ENOSPC when len is too small (VERBS_ADDR_STR_MAX always suffices). */
+int verbs_cm_id_peer_addr(const struct verbs_cm_id *id, char *buf, size_t len);
 
 /* Addresses: "host:port", "[v6addr]:port"; the fake also accepts
  * "fake:NAME:PORT".  A host of "*", "0.0.0.0" or "::" listens on all. */
 int verbs_cm_listen(struct verbs_cm_id *id, const char *addr, int backlog);
+/* Names the source address of an active id before verbs_cm_resolve
+ * (rdma_bind_addr): a wildcard host takes the route's, port 0 an ephemeral
+ * one.  -EADDRINUSE for a source address already bound; a bound id cannot
+ * listen (-EINVAL). */
+int verbs_cm_bind(struct verbs_cm_id *id, const char *addr);
 /* Resolves address and route; ends with ROUTE_RESOLVED or an error event. */
 int verbs_cm_resolve(struct verbs_cm_id *id, const char *addr, int timeout_ms);
 int verbs_cm_connect(struct verbs_cm_id *id, const struct verbs_conn_param *param);
@@ -255,6 +282,9 @@ struct verbs_qp_init_attr {
 	struct verbs_qp_caps cap;
 	bool sq_sig_all;  /* every send WR completes, signalled or not */
 	void *context;
+	/* Receives come from this SRQ (same device); cap.max_recv_wr and
+	 * max_recv_sge are then ignored and verbs_post_recv is -EINVAL. */
+	struct verbs_srq *srq;
 };
 
 /* An RC QP on a CM id (rdma_create_qp): the id must be route-resolved or
@@ -314,6 +344,30 @@ int verbs_post_send(struct verbs_qp *qp, const struct verbs_send_wr *wr,
 		    const struct verbs_send_wr **bad_wr);
 int verbs_post_recv(struct verbs_qp *qp, const struct verbs_recv_wr *wr,
 		    const struct verbs_recv_wr **bad_wr);
+
+/* ---- shared receive queues ---------------------------------------------- */
+
+/* A receive queue many QPs draw from (ibv_create_srq).  A SEND arriving on a
+ * QP attached to it consumes the oldest receive posted to the SRQ, and
+ * completes on that QP's recv CQ with that QP's number; with the SRQ empty
+ * the sender gets RNR NAKs.  A QP error flushes its own send queue, not the
+ * SRQ.  The receive SGEs must lie in MRs of the SRQ's PD. */
+struct verbs_srq_attr {
+	uint32_t max_wr;   /* receives outstanding at once; at most max_srq_wr */
+	uint32_t max_sge;  /* SGEs per receive; at most max_srq_sge */
+};
+
+/* -EINVAL above max_srq_wr / max_srq_sge or for max_wr 0; -ENOMEM beyond
+ * max_srq SRQs; -EOPNOTSUPP when the device has none. */
+int verbs_srq_create(struct verbs_pd *pd, const struct verbs_srq_attr *attr,
+		     struct verbs_srq **out);
+/* -EBUSY while a QP is attached. */
+int verbs_srq_destroy(struct verbs_srq *srq);
+/* The sizes granted (a provider may round up). */
+int verbs_srq_query(struct verbs_srq *srq, struct verbs_srq_attr *attr);
+/* As verbs_post_recv: -EINVAL for a malformed WR, -ENOMEM when full. */
+int verbs_post_srq_recv(struct verbs_srq *srq, const struct verbs_recv_wr *wr,
+			const struct verbs_recv_wr **bad_wr);
 
 /* ---- names ------------------------------------------------------------- */
 

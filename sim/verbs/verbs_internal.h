@@ -33,6 +33,10 @@ struct verbs_cm_channel {
 	int fd;
 };
 
+struct verbs_srq {
+	const struct verbs_ops *ops;
+};
+
 struct verbs_cm_id {
 	const struct verbs_ops *ops;
 	void *context;
@@ -75,6 +79,15 @@ struct verbs_ops {
 	int (*accept)(struct verbs_cm_id *id, const struct verbs_conn_param *param);
 	int (*reject)(struct verbs_cm_id *id, const void *pdata, uint8_t len);
 	int (*disconnect)(struct verbs_cm_id *id);
+	int (*peer_addr)(const struct verbs_cm_id *id, char *buf, size_t len);
+	int (*bind)(struct verbs_cm_id *id, const char *addr);
+
+	int (*srq_create)(struct verbs_pd *pd, const struct verbs_srq_attr *attr,
+			  struct verbs_srq **out);
+	int (*srq_destroy)(struct verbs_srq *srq);
+	int (*srq_query)(struct verbs_srq *srq, struct verbs_srq_attr *attr);
+	int (*post_srq_recv)(struct verbs_srq *srq, const struct verbs_recv_wr *wr,
+			     const struct verbs_recv_wr **bad_wr);
 
 	int (*qp_create)(struct verbs_cm_id *id, struct verbs_pd *pd,
 			 const struct verbs_qp_init_attr *attr, struct verbs_qp **out);
@@ -103,6 +116,9 @@ struct verbs_addr {
 
 /* strip_fake_prefix: accept and drop a leading "fake:" (fake namespace). */
 int verbs_addr_parse(const char *text, bool strip_fake_prefix, struct verbs_addr *out);
+/* "host:port", or "[host]:port" when host holds a colon (IPv6).  0, or
+ * -ENOSPC when it does not fit in len (nothing partial is left in buf). */
+int verbs_addr_format(const struct verbs_addr *a, char *buf, size_t len);
 
 #define verbs_container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))

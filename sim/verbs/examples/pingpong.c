@@ -31,6 +31,7 @@ struct options {
 	uint32_t msg_size;
 	uint64_t seed;
 	uint32_t corrupt_ppm;
+	bool verbose;
 };
 
 /* What the server tells the client in its accept private data. */
@@ -95,6 +96,7 @@ static void usage(FILE *out)
 "                       (default 1); the same seed replays the same run\n"
 "  --corrupt-ppm P      fake only: corrupt one byte of P in a million\n"
 "                       transfers, to see the checksums catch it\n"
+"  -v, --verbose        print the device's limits before running\n"
 "  --help               this text\n"
 "\n"
 "exit status: 0 all data verified; 1 mismatch or error; 2 bad usage;\n"
@@ -154,6 +156,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
 			usage(stdout);
 			exit(0);
+		}
+		if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
+			o->verbose = true;
+			continue;
 		}
 		if (!val) {
 			fprintf(stderr, "verbs_pingpong: %s needs a value (see --help)\n", arg);
@@ -656,6 +662,26 @@ static int run_all(struct run *r)
 	return disconnect_ends(r);
 }
 
+/* The limits the device reports, by name, as the consumer sees them. */
+static int print_limits(struct run *r)
+{
+	struct verbs_device_attr attr;
+	char text[2048];
+	int rc, n;
+
+	rc = verbs_device_query(r->dev, &attr);
+	if (rc)
+		return rc;
+	n = verbs_device_attr_format(&attr, "  ", text, sizeof(text));
+	if (n < 0)
+		return n;
+	printf("device limits (provider %s%s%s):\n%s", verbs_device_provider(r->dev),
+	       r->opt.device ? ", device " : "", r->opt.device ? r->opt.device : "", text);
+	if ((size_t)n >= sizeof(text))
+		printf("  (list cut short)\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct run r;
@@ -677,6 +703,12 @@ int main(int argc, char **argv)
 			strerror(-rc));
 		teardown(&r);
 		return rc == -ENOENT ? 2 : 1;
+	}
+	if (r.opt.verbose) {
+		rc = print_limits(&r);
+		if (rc)
+			fprintf(stderr, "verbs_pingpong: cannot query the device: %s\n",
+				strerror(-rc));
 	}
 	rc = run_all(&r);
 	if (rc)

@@ -940,22 +940,34 @@ static void test_mr_registration_beyond_max_mr_is_enomem(void **state)
 static void test_qp_caps_above_device_limits_are_einval(void **state)
 {
 	struct verbs_qp_caps caps = default_caps;
+	struct verbs_device_attr attr;
 	struct verbs_qp_init_attr qa;
 	struct verbs_qp *qp;
 
 	(void)state;
 	pair_prepare(NULL, &default_caps);
+	assert_int_equal(verbs_device_query(P.c.dev, &attr), 0);
 	assert_int_equal(verbs_qp_destroy(P.c.qp), 0);
 	P.c.qp = NULL;
-	caps.max_send_sge = 17;
+	caps.max_send_sge = attr.max_sge + 1;
 	qa = (struct verbs_qp_init_attr){ .send_cq = P.c.cq, .recv_cq = P.c.cq, .cap = caps };
 	assert_int_equal(verbs_qp_create(P.c.id, P.c.pd, &qa, &qp), -EINVAL);
 	qa.cap = default_caps;
-	qa.cap.max_inline_data = 257;
+	qa.cap.max_inline_data = attr.max_inline_data + 1;
 	assert_int_equal(verbs_qp_create(P.c.id, P.c.pd, &qa, &qp), -EINVAL);
 	qa.cap = default_caps;
-	qa.cap.max_send_wr = 4097;
+	qa.cap.max_send_wr = attr.max_qp_wr + 1;
 	assert_int_equal(verbs_qp_create(P.c.id, P.c.pd, &qa, &qp), -EINVAL);
+	qa.cap = default_caps;
+	qa.cap.max_recv_wr = attr.max_qp_wr + 1;
+	assert_int_equal(verbs_qp_create(P.c.id, P.c.pd, &qa, &qp), -EINVAL);
+	/* At the limits exactly, the QP is created. */
+	qa.cap.max_send_wr = attr.max_qp_wr;
+	qa.cap.max_recv_wr = attr.max_qp_wr;
+	qa.cap.max_send_sge = attr.max_sge;
+	qa.cap.max_recv_sge = attr.max_sge;
+	qa.cap.max_inline_data = attr.max_inline_data;
+	assert_int_equal(verbs_qp_create(P.c.id, P.c.pd, &qa, &P.c.qp), 0);
 	pair_down();
 }
 
@@ -975,7 +987,8 @@ static void test_device_limit_caps_lower_later_allocations(void **state)
 	qa = (struct verbs_qp_init_attr){ .send_cq = P.c.cq, .recv_cq = P.c.cq, .cap = default_caps };
 	assert_int_equal(verbs_qp_create(P.c.id, P.c.pd, &qa, &qp), -EINVAL);
 	assert_int_equal(verbs_cq_create(P.c.dev, &cqa, &cq), -ENOMEM);
-	lim = (struct verbs_device_attr){ .max_qp_wr = 5000 };
+	/* Caps lower, never raise above the fabric's limits. */
+	lim = (struct verbs_device_attr){ .max_qp_wr = 32769 };
 	assert_int_equal(verbs_fake_device_set_limits(P.c.dev, &lim), -EINVAL);
 	pair_down();
 }
@@ -1811,6 +1824,482 @@ static void test_trace_reports_every_executed_wr_in_order(void **state)
 	pair_down();
 }
 
+static void test_connect_request_names_the_requesters_address(void **state)
+{
+	struct verbs_cm_event ev;
+	struct side extra = { 0 };
+	char buf[VERBS_ADDR_STR_MAX];
+
+	(void)state;
+	pair_prepare(NULL, &default_caps);
+	assert_int_equal(verbs_cm_connect(P.c.id, &default_param), 0);
+	expect_event(P.s.ch, VERBS_CM_EVENT_CONNECT_REQUEST, &ev);
+	P.s.id = ev.id;
+	/* The source is the resolved host and the fabric's first ephemeral port. */
+	assert_string_equal(ev.peer_addr, "target:49152");
+	assert_int_equal(verbs_cm_id_peer_addr(ev.id, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "target:49152");
+	assert_int_equal(verbs_cm_id_peer_addr(P.c.id, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "target:4420");
+	assert_int_equal(verbs_cm_id_peer_addr(P.listener, buf, sizeof(buf)), -ENOTCONN);
+	assert_int_equal(verbs_cm_id_peer_addr(ev.id, buf, 5), -ENOSPC);
+	assert_string_equal(buf, "");
+	/* A second connection from the same host gets the next port. */
+	side_open(&extra, all_access);
+	assert_int_equal(verbs_cm_id_create(extra.ch, NULL, &extra.id), 0);
+	assert_int_equal(verbs_cm_resolve(extra.id, LISTEN_ADDR, 1000), 0);
+	expect_event(extra.ch, VERBS_CM_EVENT_ROUTE_RESOLVED, NULL);
+	qp_on(&extra, &default_caps);
+	assert_int_equal(verbs_cm_connect(extra.id, &default_param), 0);
+	expect_event(P.s.ch, VERBS_CM_EVENT_CONNECT_REQUEST, &ev);
+	assert_string_equal(ev.peer_addr, "target:49153");
+	assert_int_equal(verbs_cm_reject(ev.id, NULL, 0), 0);
+	expect_event(extra.ch, VERBS_CM_EVENT_REJECTED, NULL);
+	assert_int_equal(verbs_cm_id_destroy(ev.id), 0);
+	side_close(&extra);
+	pair_down();
+}
+
+static void test_ipv6_peer_address_is_bracketed(void **state)
+{
+	struct verbs_cm_event ev;
+
+	(void)state;
+	fabric_up(NULL);
+	side_open(&P.c, all_access);
+	side_open(&P.s, all_access);
+	assert_int_equal(verbs_cm_id_create(P.s.ch, NULL, &P.listener), 0);
+	assert_int_equal(verbs_cm_listen(P.listener, "[::]:4420", 8), 0);
+	assert_int_equal(verbs_cm_id_create(P.c.ch, NULL, &P.c.id), 0);
+	assert_int_equal(verbs_cm_resolve(P.c.id, "[fd00::1]:4420", 1000), 0);
+	expect_event(P.c.ch, VERBS_CM_EVENT_ROUTE_RESOLVED, NULL);
+	qp_on(&P.c, &default_caps);
+	assert_int_equal(verbs_cm_connect(P.c.id, &default_param), 0);
+	expect_event(P.s.ch, VERBS_CM_EVENT_CONNECT_REQUEST, &ev);
+	P.s.id = ev.id;
+	assert_string_equal(ev.peer_addr, "[fd00::1]:49152");
+	pair_down();
+}
+
+static void test_resolve_of_host_too_long_to_print_is_enametoolong(void **state)
+{
+	char addr[80];
+
+	(void)state;
+	fabric_up(NULL);
+	side_open(&P.c, all_access);
+	side_open(&P.s, all_access);
+	assert_int_equal(verbs_cm_id_create(P.c.ch, NULL, &P.c.id), 0);
+	/* 56 characters: "[host]:65535" would not fit VERBS_ADDR_STR_MAX. */
+	memset(addr, 'h', 56);
+	strcpy(addr + 56, ":4420");
+	assert_int_equal(verbs_cm_resolve(P.c.id, addr, 1000), -ENAMETOOLONG);
+	addr[55] = '\0';
+	strcat(addr, ":4420");
+	assert_int_equal(verbs_cm_resolve(P.c.id, addr, 1000), 0);
+	pair_down();
+}
+
+/* ---- device limits ---------------------------------------------------------------- */
+
+static void test_default_limits_are_a_connectx6(void **state)
+{
+	struct verbs_device_attr a;
+
+	(void)state;
+	fabric_up(NULL);
+	side_open(&P.c, all_access);
+	side_open(&P.s, all_access);
+	assert_int_equal(verbs_device_query(P.c.dev, &a), 0);
+	/* ibv_devinfo -vv of a ConnectX-6 (initiators-tcp-scale.md section 3). */
+	assert_int_equal(a.max_qp, 131072);
+	assert_int_equal(a.max_qp_wr, 32768);
+	assert_int_equal(a.max_srq, 8388608);
+	assert_int_equal(a.max_srq_wr, 32767);
+	assert_int_equal(a.max_srq_sge, 31);
+	assert_int_equal(a.max_cq, 16777216);
+	assert_int_equal(a.max_cqe, 4194303);
+	assert_int_equal(a.max_sge, 30);
+	assert_int_equal(a.max_qp_rd_atom, 16);
+	assert_int_equal(a.max_mr, 16777216);
+	pair_down();
+}
+
+static void test_config_limits_override_the_defaults(void **state)
+{
+	struct verbs_fake_config cfg = {
+		.seed = 1, .limits = { .max_qp = 3, .max_srq_wr = 64, .max_mr = 5 },
+	};
+	struct verbs_device_attr a;
+
+	(void)state;
+	fabric_up(&cfg);
+	side_open(&P.c, all_access);
+	side_open(&P.s, all_access);
+	assert_int_equal(verbs_device_query(P.c.dev, &a), 0);
+	assert_int_equal(a.max_qp, 3);
+	assert_int_equal(a.max_srq_wr, 64);
+	assert_int_equal(a.max_mr, 5);
+	assert_int_equal(a.max_qp_wr, 32768);  /* not named: the default */
+	pair_down();
+}
+
+static void test_fabric_refuses_more_sges_than_it_models(void **state)
+{
+	struct verbs_fake_config cfg = { .seed = 1, .limits = { .max_srq_sge = 33 } };
+	struct verbs_fake_fabric *fab;
+
+	(void)state;
+	assert_int_equal(verbs_fake_fabric_create(&cfg, &fab), -EINVAL);
+	cfg.limits = (struct verbs_device_attr){ .max_sge = 33 };
+	assert_int_equal(verbs_fake_fabric_create(&cfg, &fab), -EINVAL);
+}
+
+/* ---- source addresses ------------------------------------------------------------- */
+
+/* A client id resolved to LISTEN_ADDR after binding bind_addr (NULL: none). */
+static int client_id(struct side *sd, const char *bind_addr, struct verbs_cm_id **id)
+{
+	int rc;
+
+	assert_int_equal(verbs_cm_id_create(sd->ch, NULL, id), 0);
+	if (bind_addr) {
+		rc = verbs_cm_bind(*id, bind_addr);
+		if (rc)
+			return rc;
+	}
+	rc = verbs_cm_resolve(*id, LISTEN_ADDR, 1000);
+	if (rc)
+		return rc;
+	expect_event(sd->ch, VERBS_CM_EVENT_ROUTE_RESOLVED, NULL);
+	return 0;
+}
+
+static void test_bind_names_the_source_address(void **state)
+{
+	struct verbs_cm_event ev;
+	struct verbs_cm_id *b;
+	struct verbs_qp *qp;
+	struct verbs_qp_init_attr qa = { .cap = default_caps };
+
+	(void)state;
+	fabric_up(NULL);
+	side_open(&P.c, all_access);
+	side_open(&P.s, all_access);
+	assert_int_equal(verbs_cm_id_create(P.s.ch, NULL, &P.listener), 0);
+	assert_int_equal(verbs_cm_listen(P.listener, LISTEN_ADDR, 8), 0);
+	/* Host named, port ephemeral. */
+	assert_int_equal(client_id(&P.c, "fake:host-a:0", &P.c.id), 0);
+	qp_on(&P.c, &default_caps);
+	assert_int_equal(verbs_cm_connect(P.c.id, &default_param), 0);
+	expect_event(P.s.ch, VERBS_CM_EVENT_CONNECT_REQUEST, &ev);
+	P.s.id = ev.id;
+	assert_string_equal(ev.peer_addr, "host-a:49152");
+	/* Both named. */
+	assert_int_equal(client_id(&P.c, "host-b:7000", &b), 0);
+	qa.send_cq = qa.recv_cq = P.c.cq;
+	assert_int_equal(verbs_qp_create(b, P.c.pd, &qa, &qp), 0);
+	assert_int_equal(verbs_cm_connect(b, &default_param), 0);
+	expect_event(P.s.ch, VERBS_CM_EVENT_CONNECT_REQUEST, &ev);
+	assert_string_equal(ev.peer_addr, "host-b:7000");
+	assert_int_equal(verbs_cm_id_destroy(ev.id), 0);
+	expect_event(P.c.ch, VERBS_CM_EVENT_REJECTED, NULL);
+	assert_int_equal(verbs_qp_destroy(qp), 0);
+	assert_int_equal(verbs_cm_id_destroy(b), 0);
+	pair_down();
+}
+
+static void test_bind_to_an_address_in_use_is_eaddrinuse(void **state)
+{
+	struct verbs_cm_id *a, *b, *c;
+	char buf[VERBS_ADDR_STR_MAX];
+
+	(void)state;
+	fabric_up(NULL);
+	side_open(&P.c, all_access);
+	side_open(&P.s, all_access);
+	assert_int_equal(verbs_cm_id_create(P.c.ch, NULL, &a), 0);
+	assert_int_equal(verbs_cm_id_create(P.c.ch, NULL, &b), 0);
+	assert_int_equal(verbs_cm_bind(a, "target:49152"), 0);
+	assert_int_equal(verbs_cm_bind(b, "target:49152"), -EADDRINUSE);
+	assert_int_equal(verbs_cm_bind(a, "target:1"), -EINVAL);  /* bound once */
+	assert_int_equal(verbs_cm_listen(a, LISTEN_ADDR, 8), -EINVAL);
+	/* An ephemeral port skips the one bound. */
+	assert_int_equal(client_id(&P.c, NULL, &c), 0);
+	assert_int_equal(verbs_cm_id_peer_addr(c, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "target:4420");
+	assert_int_equal(verbs_cm_id_destroy(a), 0);
+	/* Released with its id. */
+	assert_int_equal(verbs_cm_bind(b, "target:49152"), 0);
+	assert_int_equal(verbs_cm_id_destroy(b), 0);
+	assert_int_equal(verbs_cm_id_destroy(c), 0);
+	pair_down();
+}
+
+static void test_ephemeral_source_ports_skip_ports_in_use(void **state)
+{
+	struct verbs_cm_event ev;
+	struct verbs_cm_id *a;
+
+	(void)state;
+	pair_prepare(NULL, &default_caps);  /* the client took target:49152 */
+	assert_int_equal(verbs_cm_id_create(P.c.ch, NULL, &a), 0);
+	assert_int_equal(verbs_cm_bind(a, "target:49153"), 0);
+	assert_int_equal(verbs_cm_id_destroy(P.c.id), -EBUSY);  /* has a QP */
+	assert_int_equal(verbs_qp_destroy(P.c.qp), 0);
+	P.c.qp = NULL;
+	assert_int_equal(verbs_cm_id_destroy(P.c.id), 0);
+	/* Ports go up in order; 49153 is bound, so the next one is 49154. */
+	assert_int_equal(client_id(&P.c, NULL, &P.c.id), 0);
+	qp_on(&P.c, &default_caps);
+	assert_int_equal(verbs_cm_connect(P.c.id, &default_param), 0);
+	expect_event(P.s.ch, VERBS_CM_EVENT_CONNECT_REQUEST, &ev);
+	P.s.id = ev.id;
+	assert_string_equal(ev.peer_addr, "target:49154");
+	assert_int_equal(verbs_cm_id_destroy(a), 0);
+	pair_down();
+}
+
+/* ---- shared receive queues ----------------------------------------------------------- */
+
+static const struct verbs_srq_attr srq_attr = { .max_wr = 8, .max_sge = 2 };
+
+/* Takes the next CONNECT_REQUEST, gives it a QP on srq and accepts it. */
+static void accept_on_srq(struct verbs_srq *srq, struct verbs_cm_id **id, struct verbs_qp **qp)
+{
+	struct verbs_qp_init_attr qa = { .send_cq = P.s.cq, .recv_cq = P.s.cq, .cap = default_caps,
+					 .srq = srq };
+	struct verbs_cm_event ev;
+
+	expect_event(P.s.ch, VERBS_CM_EVENT_CONNECT_REQUEST, &ev);
+	*id = ev.id;
+	qa.cap.max_recv_wr = 0;  /* ignored with an SRQ */
+	assert_int_equal(verbs_qp_create(*id, P.s.pd, &qa, qp), 0);
+	assert_int_equal(verbs_cm_accept(*id, &default_param), 0);
+	expect_event(P.s.ch, VERBS_CM_EVENT_ESTABLISHED, NULL);
+}
+
+/* The fixture pair, its server QP on a new SRQ. */
+static struct verbs_srq *srq_pair_up(void)
+{
+	struct verbs_srq *srq;
+
+	pair_prepare(NULL, &default_caps);
+	assert_int_equal(verbs_srq_create(P.s.pd, &srq_attr, &srq), 0);
+	assert_int_equal(verbs_cm_connect(P.c.id, &default_param), 0);
+	accept_on_srq(srq, &P.s.id, &P.s.qp);
+	expect_event(P.c.ch, VERBS_CM_EVENT_ESTABLISHED, NULL);
+	return srq;
+}
+
+/* A second client connection, accepted onto srq. */
+struct conn2 {
+	struct side c;
+	struct verbs_cm_id *sid;
+	struct verbs_qp *sqp;
+};
+
+static void conn2_up(struct conn2 *k, struct verbs_srq *srq)
+{
+	memset(k, 0, sizeof(*k));
+	side_open(&k->c, all_access);
+	assert_int_equal(client_id(&k->c, NULL, &k->c.id), 0);
+	qp_on(&k->c, &default_caps);
+	assert_int_equal(verbs_cm_connect(k->c.id, &default_param), 0);
+	accept_on_srq(srq, &k->sid, &k->sqp);
+	expect_event(k->c.ch, VERBS_CM_EVENT_ESTABLISHED, NULL);
+}
+
+static void conn2_down(struct conn2 *k)
+{
+	assert_int_equal(verbs_qp_destroy(k->sqp), 0);
+	assert_int_equal(verbs_cm_id_destroy(k->sid), 0);
+	side_close(&k->c);
+}
+
+static void srq_pair_down(struct verbs_srq *srq)
+{
+	assert_int_equal(verbs_qp_destroy(P.s.qp), 0);
+	P.s.qp = NULL;
+	assert_int_equal(verbs_srq_destroy(srq), 0);
+	pair_down();
+}
+
+static int post_srq_recv_at(struct verbs_srq *srq, struct verbs_mr *mr, uint64_t wr_id,
+			    uint32_t off, uint32_t len)
+{
+	struct verbs_sge sge = { (uint64_t)(uintptr_t)(P.s.buf + off), len, verbs_mr_lkey(mr) };
+	struct verbs_recv_wr wr = { .wr_id = wr_id, .sg_list = &sge, .num_sge = 1 };
+
+	return verbs_post_srq_recv(srq, &wr, NULL);
+}
+
+static void test_srq_receives_serve_sends_of_every_attached_qp(void **state)
+{
+	struct verbs_srq *srq;
+	struct conn2 k;
+	struct verbs_wc wc;
+
+	(void)state;
+	srq = srq_pair_up();
+	conn2_up(&k, srq);
+	assert_int_equal(post_srq_recv_at(srq, P.s.mr, 1, 0, 64), 0);
+	assert_int_equal(post_srq_recv_at(srq, P.s.mr, 2, 64, 64), 0);
+	memcpy(k.c.buf, "second", 6);
+	assert_int_equal(post_send_msg(&k.c, 20, 0, 6), 0);
+	expect_wc(k.c.cq, 20, VERBS_WC_SUCCESS);
+	/* The oldest SRQ receive, completed on the QP the SEND arrived on. */
+	assert_int_equal(poll_n(P.s.cq, &wc, 1), 1);
+	assert_int_equal(wc.wr_id, 1);
+	assert_int_equal(wc.qp_num, verbs_qp_num(k.sqp));
+	assert_int_equal(wc.src_qp, verbs_qp_num(k.c.qp));
+	assert_memory_equal(P.s.buf, "second", 6);
+	memcpy(P.c.buf, "first", 5);
+	assert_int_equal(post_send_msg(&P.c, 10, 0, 5), 0);
+	expect_wc(P.c.cq, 10, VERBS_WC_SUCCESS);
+	assert_int_equal(poll_n(P.s.cq, &wc, 1), 1);
+	assert_int_equal(wc.wr_id, 2);
+	assert_int_equal(wc.qp_num, verbs_qp_num(P.s.qp));
+	assert_memory_equal(P.s.buf + 64, "first", 5);
+	conn2_down(&k);
+	srq_pair_down(srq);
+}
+
+static void test_empty_srq_gives_rnr_until_a_receive_is_posted(void **state)
+{
+	struct verbs_srq *srq;
+
+	(void)state;
+	srq = srq_pair_up();
+	assert_int_equal(post_send_msg(&P.c, 7, 0, 16), 0);
+	expect_no_wc(P.c.cq, 2);
+	assert_true(counters(P.c.qp).rnr_naks >= 1);
+	assert_int_equal(post_srq_recv_at(srq, P.s.mr, 1, 0, 64), 0);
+	expect_wc(P.c.cq, 7, VERBS_WC_SUCCESS);
+	expect_wc(P.s.cq, 1, VERBS_WC_SUCCESS);
+	srq_pair_down(srq);
+}
+
+static void test_srq_sizes_above_device_limits_are_einval(void **state)
+{
+	struct verbs_device_attr a, lim = { .max_srq = 1 };
+	struct verbs_srq_attr at;
+	struct verbs_srq *srq, *other;
+
+	(void)state;
+	pair_prepare(NULL, &default_caps);
+	assert_int_equal(verbs_device_query(P.s.dev, &a), 0);
+	at = (struct verbs_srq_attr){ .max_wr = a.max_srq_wr + 1, .max_sge = 1 };
+	assert_int_equal(verbs_srq_create(P.s.pd, &at, &srq), -EINVAL);
+	at = (struct verbs_srq_attr){ .max_wr = 1, .max_sge = a.max_srq_sge + 1 };
+	assert_int_equal(verbs_srq_create(P.s.pd, &at, &srq), -EINVAL);
+	at = (struct verbs_srq_attr){ .max_wr = 0, .max_sge = 1 };
+	assert_int_equal(verbs_srq_create(P.s.pd, &at, &srq), -EINVAL);
+	/* At the limits it is created, and reports what it got. */
+	at = (struct verbs_srq_attr){ .max_wr = a.max_srq_wr, .max_sge = a.max_srq_sge };
+	assert_int_equal(verbs_srq_create(P.s.pd, &at, &srq), 0);
+	memset(&at, 0, sizeof(at));
+	assert_int_equal(verbs_srq_query(srq, &at), 0);
+	assert_int_equal(at.max_wr, a.max_srq_wr);
+	assert_int_equal(at.max_sge, a.max_srq_sge);
+	/* One more than max_srq. */
+	assert_int_equal(verbs_fake_device_set_limits(P.s.dev, &lim), 0);
+	assert_int_equal(verbs_srq_create(P.s.pd, &srq_attr, &other), -ENOMEM);
+	assert_int_equal(verbs_srq_destroy(srq), 0);
+	pair_down();
+}
+
+static void test_post_srq_recv_beyond_max_wr_is_enomem(void **state)
+{
+	struct verbs_sge sges[3];
+	struct verbs_recv_wr wr = { .wr_id = 99, .sg_list = sges, .num_sge = 3 };
+	struct verbs_srq *srq;
+	int i;
+
+	(void)state;
+	srq = srq_pair_up();
+	memset(sges, 0, sizeof(sges));
+	assert_int_equal(verbs_post_srq_recv(srq, &wr, NULL), -EINVAL);  /* 3 > max_sge */
+	for (i = 0; i < (int)srq_attr.max_wr; i++)
+		assert_int_equal(post_srq_recv_at(srq, P.s.mr, (uint64_t)i, 0, 4), 0);
+	assert_int_equal(post_srq_recv_at(srq, P.s.mr, 99, 0, 4), -ENOMEM);
+	srq_pair_down(srq);
+}
+
+static void test_post_recv_on_qp_with_srq_is_einval(void **state)
+{
+	struct verbs_srq *srq;
+
+	(void)state;
+	srq = srq_pair_up();
+	assert_int_equal(post_recv_at(&P.s, 1, 0, 64), -EINVAL);
+	srq_pair_down(srq);
+}
+
+static void test_srq_with_attached_qp_cannot_be_destroyed(void **state)
+{
+	struct verbs_srq *srq;
+
+	(void)state;
+	srq = srq_pair_up();
+	assert_int_equal(verbs_srq_destroy(srq), -EBUSY);
+	assert_int_equal(verbs_pd_dealloc(P.s.pd), -EBUSY);
+	srq_pair_down(srq);
+}
+
+static void test_qp_error_leaves_srq_receives_to_other_qps(void **state)
+{
+	struct verbs_srq *srq;
+	struct conn2 k;
+	struct verbs_wc wc;
+
+	(void)state;
+	srq = srq_pair_up();
+	conn2_up(&k, srq);
+	assert_int_equal(post_srq_recv_at(srq, P.s.mr, 1, 0, 64), 0);
+	assert_int_equal(verbs_qp_to_error(P.s.qp), 0);
+	expect_no_wc(P.s.cq, 3);  /* nothing of the SRQ is flushed */
+	assert_int_equal(post_send_msg(&k.c, 20, 0, 6), 0);
+	expect_wc(k.c.cq, 20, VERBS_WC_SUCCESS);
+	assert_int_equal(poll_n(P.s.cq, &wc, 1), 1);
+	assert_int_equal(wc.wr_id, 1);
+	assert_int_equal(wc.status, VERBS_WC_SUCCESS);
+	assert_int_equal(wc.qp_num, verbs_qp_num(k.sqp));
+	conn2_down(&k);
+	srq_pair_down(srq);
+}
+
+static void test_srq_receive_outside_the_srqs_pd_gives_loc_prot_err(void **state)
+{
+	struct verbs_qp_init_attr qa = { .send_cq = NULL, .cap = default_caps };
+	struct verbs_cm_event ev;
+	struct verbs_srq *srq;
+	struct verbs_pd *pd2;
+
+	(void)state;
+	pair_prepare(NULL, &default_caps);
+	/* The SRQ lives in another PD than the server's MR. */
+	assert_int_equal(verbs_pd_alloc(P.s.dev, &pd2), 0);
+	assert_int_equal(verbs_srq_create(pd2, &srq_attr, &srq), 0);
+	assert_int_equal(verbs_cm_connect(P.c.id, &default_param), 0);
+	expect_event(P.s.ch, VERBS_CM_EVENT_CONNECT_REQUEST, &ev);
+	P.s.id = ev.id;
+	qa.send_cq = qa.recv_cq = P.s.cq;
+	qa.srq = srq;
+	assert_int_equal(verbs_qp_create(P.s.id, P.s.pd, &qa, &P.s.qp), 0);
+	assert_int_equal(verbs_cm_accept(P.s.id, &default_param), 0);
+	expect_event(P.c.ch, VERBS_CM_EVENT_ESTABLISHED, NULL);
+	assert_int_equal(post_srq_recv_at(srq, P.s.mr, 1, 0, 64), 0);
+	assert_int_equal(post_send_msg(&P.c, 7, 0, 8), 0);
+	expect_wc(P.c.cq, 7, VERBS_WC_REM_OP_ERR);
+	expect_wc(P.s.cq, 1, VERBS_WC_LOC_PROT_ERR);
+	assert_int_equal(verbs_qp_destroy(P.s.qp), 0);
+	P.s.qp = NULL;
+	assert_int_equal(verbs_srq_destroy(srq), 0);
+	assert_int_equal(verbs_pd_dealloc(pd2), 0);
+	pair_down();
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_send_consumes_oldest_posted_recv_of_peer),
 	cmocka_unit_test(test_send_without_posted_recv_ends_in_rnr_retry_exc_err),
@@ -1903,6 +2392,23 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_zero_length_rdma_carries_no_rkey_check),
 	cmocka_unit_test(test_message_above_max_msg_sz_gives_loc_len_err),
 	cmocka_unit_test(test_trace_reports_every_executed_wr_in_order),
+	cmocka_unit_test(test_connect_request_names_the_requesters_address),
+	cmocka_unit_test(test_ipv6_peer_address_is_bracketed),
+	cmocka_unit_test(test_resolve_of_host_too_long_to_print_is_enametoolong),
+	cmocka_unit_test(test_default_limits_are_a_connectx6),
+	cmocka_unit_test(test_config_limits_override_the_defaults),
+	cmocka_unit_test(test_fabric_refuses_more_sges_than_it_models),
+	cmocka_unit_test(test_bind_names_the_source_address),
+	cmocka_unit_test(test_bind_to_an_address_in_use_is_eaddrinuse),
+	cmocka_unit_test(test_ephemeral_source_ports_skip_ports_in_use),
+	cmocka_unit_test(test_srq_receives_serve_sends_of_every_attached_qp),
+	cmocka_unit_test(test_empty_srq_gives_rnr_until_a_receive_is_posted),
+	cmocka_unit_test(test_srq_sizes_above_device_limits_are_einval),
+	cmocka_unit_test(test_post_srq_recv_beyond_max_wr_is_enomem),
+	cmocka_unit_test(test_post_recv_on_qp_with_srq_is_einval),
+	cmocka_unit_test(test_srq_with_attached_qp_cannot_be_destroyed),
+	cmocka_unit_test(test_qp_error_leaves_srq_receives_to_other_qps),
+	cmocka_unit_test(test_srq_receive_outside_the_srqs_pd_gives_loc_prot_err),
 };
 
 NVMFSIM_TEST_MAIN(tests)

@@ -171,6 +171,66 @@ static void test_null_arguments_are_einval_not_crashes(void **state)
 	assert_int_equal(verbs_cm_listen(NULL, "x:1", 1), -EINVAL);
 	assert_int_equal(verbs_qp_num(NULL), 0);
 	assert_int_equal(verbs_cq_fd(NULL), -1);
+	assert_int_equal(verbs_cm_bind(NULL, "x:1"), -EINVAL);
+	assert_int_equal(verbs_srq_create(NULL, NULL, NULL), -EINVAL);
+	assert_int_equal(verbs_srq_destroy(NULL), -EINVAL);
+	assert_int_equal(verbs_post_srq_recv(NULL, NULL, NULL), -EINVAL);
+	assert_int_equal(verbs_cm_id_peer_addr(NULL, NULL, 0), -EINVAL);
+}
+
+static void test_device_attr_format_names_every_limit(void **state)
+{
+	struct verbs_device_attr a = {
+		.max_pd = 1, .max_mr = 2, .max_mr_size = 3, .max_cq = 4, .max_cqe = 5,
+		.max_qp = 6, .max_qp_wr = 7, .max_sge = 8, .max_inline_data = 9,
+		.max_msg_sz = 10, .max_qp_rd_atom = 11, .max_qp_init_rd_atom = 12,
+		.max_srq = 13, .max_srq_wr = 14, .max_srq_sge = 15,
+	};
+	static const char *const lines[] = {
+		"> max_pd               1\n", "> max_mr               2\n",
+		"> max_mr_size          3\n", "> max_cq               4\n",
+		"> max_cqe              5\n", "> max_qp               6\n",
+		"> max_qp_wr            7\n", "> max_sge              8\n",
+		"> max_inline_data      9\n", "> max_msg_sz           10\n",
+		"> max_qp_rd_atom       11\n", "> max_qp_init_rd_atom  12\n",
+		"> max_srq              13\n", "> max_srq_wr           14\n",
+		"> max_srq_sge          15\n",
+	};
+	char buf[1024], small[16];
+	size_t i, total = 0;
+	int n;
+
+	(void)state;
+	n = verbs_device_attr_format(&a, "> ", buf, sizeof(buf));
+	assert_true(n > 0 && (size_t)n == strlen(buf));
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		if (!strstr(buf, lines[i]))
+			fail_msg("missing \"%s\" in:\n%s", lines[i], buf);
+		total += strlen(lines[i]);
+	}
+	assert_int_equal((size_t)n, total);  /* nothing else */
+	/* Too small: cut, NUL terminated, the full length returned. */
+	assert_int_equal(verbs_device_attr_format(&a, "> ", small, sizeof(small)), n);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_int_equal(verbs_device_attr_format(&a, "> ", NULL, 0), n);
+	assert_int_equal(verbs_device_attr_format(NULL, NULL, buf, sizeof(buf)), -EINVAL);
+}
+
+static void test_addr_format_brackets_v6_and_refuses_short_buffers(void **state)
+{
+	struct verbs_addr a;
+	char buf[VERBS_ADDR_STR_MAX];
+
+	(void)state;
+	assert_int_equal(verbs_addr_parse("[fe80::1]:4420", false, &a), 0);
+	assert_int_equal(verbs_addr_format(&a, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "[fe80::1]:4420");
+	assert_int_equal(verbs_addr_parse("10.0.0.1:8009", false, &a), 0);
+	assert_int_equal(verbs_addr_format(&a, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "10.0.0.1:8009");
+	assert_int_equal(verbs_addr_format(&a, buf, 13), -ENOSPC);
+	assert_string_equal(buf, "");
+	assert_int_equal(verbs_addr_format(&a, buf, 14), 0);
 }
 
 static const struct CMUnitTest tests[] = {
@@ -186,6 +246,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_addr_parse_rejects_bad_ports_and_long_hosts),
 	cmocka_unit_test(test_names_cover_every_value),
 	cmocka_unit_test(test_null_arguments_are_einval_not_crashes),
+	cmocka_unit_test(test_device_attr_format_names_every_limit),
+	cmocka_unit_test(test_addr_format_brackets_v6_and_refuses_short_buffers),
 };
 
 NVMFSIM_TEST_MAIN(tests)

@@ -11,10 +11,12 @@ static int exec_abort(struct nvsim_req *req)
 	struct nvsim_ctrl *ctrl = req->ctrl;
 	uint16_t sqid = (uint16_t)(le32toh(req->sqe.cdw10) & 0xffff);
 	uint16_t cid = (uint16_t)(le32toh(req->sqe.cdw10) >> 16);
+	struct nvsim_queue *q = nvsim_queue_get(ctrl, sqid);
 
 	req->dw0 = 1; /* not aborted */
-	for (struct nvsim_req *victim = ctrl->pending_head; victim; victim = victim->next) {
-		if (victim->queue->qid != sqid || le16toh(victim->sqe.cid) != cid)
+	/* Only the named queue's held commands: at most its size. */
+	for (struct nvsim_req *victim = q ? q->parked_head : NULL; victim; victim = victim->qnext) {
+		if (le16toh(victim->sqe.cid) != cid)
 			continue;
 		nvsim_req_unpark(victim);
 		if (victim->state == NVSIM_REQ_AER_WAITING)

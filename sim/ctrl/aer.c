@@ -21,9 +21,10 @@ static bool *aen_mask_of(struct nvsim_ctrl *ctrl, uint8_t type)
 	}
 }
 
+/* AERs live on the admin queue: its held commands only, oldest first. */
 static struct nvsim_req *aer_waiting(struct nvsim_ctrl *ctrl)
 {
-	for (struct nvsim_req *r = ctrl->pending_head; r; r = r->next)
+	for (struct nvsim_req *r = ctrl->admin.parked_head; r; r = r->qnext)
 		if (r->state == NVSIM_REQ_AER_WAITING)
 			return r;
 	return NULL;

@@ -126,6 +126,7 @@ void nvsim_ctrl_destroy(struct nvsim_ctrl *ctrl)
 	free(ctrl->ioq);
 	free(ctrl->ns);
 	free(ctrl->errlog);
+	free(ctrl->delayed);
 	free(ctrl);
 }
 
@@ -196,10 +197,23 @@ int nvsim_ctrl_remove_ns(struct nvsim_ctrl *ctrl, uint32_t nsid)
 int nvsim_ctrl_ns_mem_bytes(struct nvsim_ctrl *ctrl, uint32_t nsid, uint64_t *bytes)
 {
 	struct nvsim_ns **slot = ns_slot(ctrl, nsid);
+	struct nvsim_ns_usage u = { 0 };
 
 	if (!slot || !*slot)
 		return -ENOENT;
-	*bytes = (*slot)->ops->mem_bytes((*slot)->be);
+	(*slot)->ops->usage((*slot)->be, &u);
+	*bytes = u.data_bytes + u.index_bytes;
+	return 0;
+}
+
+int nvsim_ctrl_ns_usage(struct nvsim_ctrl *ctrl, uint32_t nsid, struct nvsim_ns_usage *u)
+{
+	struct nvsim_ns **slot = ns_slot(ctrl, nsid);
+
+	if (!slot || !*slot)
+		return -ENOENT;
+	memset(u, 0, sizeof(*u));
+	(*slot)->ops->usage((*slot)->be, u);
 	return 0;
 }
 
@@ -212,6 +226,7 @@ static void req_discard(struct nvsim_req *req)
 
 	if (ev->command_discarded)
 		ev->command_discarded(ev->arg, req->done_arg);
+	req->ctrl->nr_reqs--;
 	free(req);
 }
 
@@ -256,31 +271,32 @@ int nvsim_ctrl_add_io_queue(struct nvsim_ctrl *ctrl, uint16_t qid, uint16_t sqsi
 	return 0;
 }
 
-/* Complete every parked command of one queue (or of all, q == NULL). */
+/* A parked command ends: a dropped one is discarded, others complete with
+ * Aborted - SQ Deletion. */
+static void abort_one(struct nvsim_ctrl *ctrl, struct nvsim_req *req)
+{
+	nvsim_req_unpark(req);
+	if (req->state == NVSIM_REQ_DROPPED) {
+		req->queue->outstanding--;
+		req_discard(req);
+		return;
+	}
+	if (req->state == NVSIM_REQ_AER_WAITING)
+		ctrl->aer_outstanding--;
+	req->status = nvsim_status(NVME_SCT_GENERIC, NVME_SC_ABORT_QUEUE, false);
+	req->dw0 = 0;
+	nvsim_req_complete(req);
+}
+
+/* Complete every parked command of one queue (or of all, q == NULL).  Each
+ * round takes the list's head afresh: a completion callback may park or
+ * complete others.  The queue's own list keeps this O(its commands). */
 static void abort_parked(struct nvsim_ctrl *ctrl, const struct nvsim_queue *q)
 {
-	struct nvsim_req *req = ctrl->pending_head;
+	struct nvsim_req *req;
 
-	while (req) {
-		struct nvsim_req *next = req->next;
-
-		if (!q || req->queue == q) {
-			nvsim_req_unpark(req);
-			if (req->state == NVSIM_REQ_DROPPED) {
-				req->queue->outstanding--;
-				req_discard(req);
-			} else {
-				if (req->state == NVSIM_REQ_AER_WAITING)
-					ctrl->aer_outstanding--;
-				req->status = nvsim_status(NVME_SCT_GENERIC, NVME_SC_ABORT_QUEUE, false);
-				req->dw0 = 0;
-				nvsim_req_complete(req);
-			}
-			/* a completion callback may have changed the list */
-			next = ctrl->pending_head;
-		}
-		req = next;
-	}
+	while ((req = q ? q->parked_head : ctrl->pending_head))
+		abort_one(ctrl, req);
 }
 
 int nvsim_ctrl_delete_io_queue(struct nvsim_ctrl *ctrl, uint16_t qid)
@@ -324,11 +340,85 @@ void nvsim_ctrl_teardown(struct nvsim_ctrl *ctrl)
 	abort_parked(ctrl, NULL);
 }
 
+/* ---- the delayed heap ------------------------------------------------------
+ * The next due completion in O(1), park and unpark in O(log n), whatever
+ * the number of commands the host keeps waiting. */
+
+static bool due_before(const struct nvsim_req *a, const struct nvsim_req *b)
+{
+	return a->complete_at_ns < b->complete_at_ns ||
+	       (a->complete_at_ns == b->complete_at_ns && a->seq < b->seq);
+}
+
+static void heap_set(struct nvsim_ctrl *ctrl, uint32_t i, struct nvsim_req *req)
+{
+	ctrl->delayed[i] = req;
+	req->heap_idx = i;
+}
+
+static void heap_sift(struct nvsim_ctrl *ctrl, uint32_t i)
+{
+	struct nvsim_req *req = ctrl->delayed[i];
+
+	while (i && due_before(req, ctrl->delayed[(i - 1) / 2])) {
+		heap_set(ctrl, i, ctrl->delayed[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	for (;;) {
+		uint32_t c = 2 * i + 1;
+
+		if (c >= ctrl->nr_delayed)
+			break;
+		if (c + 1 < ctrl->nr_delayed && due_before(ctrl->delayed[c + 1], ctrl->delayed[c]))
+			c++;
+		if (!due_before(ctrl->delayed[c], req))
+			break;
+		heap_set(ctrl, i, ctrl->delayed[c]);
+		i = c;
+	}
+	heap_set(ctrl, i, req);
+}
+
+static void heap_push(struct nvsim_ctrl *ctrl, struct nvsim_req *req)
+{
+	heap_set(ctrl, ctrl->nr_delayed++, req);
+	heap_sift(ctrl, req->heap_idx);
+}
+
+static void heap_remove(struct nvsim_ctrl *ctrl, struct nvsim_req *req)
+{
+	uint32_t i = req->heap_idx;
+
+	if (i != --ctrl->nr_delayed) {
+		heap_set(ctrl, i, ctrl->delayed[ctrl->nr_delayed]);
+		heap_sift(ctrl, i);
+	}
+}
+
+/* Room in the heap for every live request plus one more. */
+static int heap_reserve(struct nvsim_ctrl *ctrl)
+{
+	uint32_t cap = ctrl->delayed_cap ? ctrl->delayed_cap * 2 : 64;
+	struct nvsim_req **d;
+
+	if (ctrl->nr_reqs < ctrl->delayed_cap)
+		return 0;
+	if (cap < ctrl->delayed_cap)
+		return -ENOMEM;
+	d = realloc(ctrl->delayed, cap * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	ctrl->delayed = d;
+	ctrl->delayed_cap = cap;
+	return 0;
+}
+
 /* ---- requests ------------------------------------------------------------ */
 
 void nvsim_req_park(struct nvsim_req *req, enum nvsim_req_state state)
 {
 	struct nvsim_ctrl *ctrl = req->ctrl;
+	struct nvsim_queue *q = req->queue;
 
 	req->state = state;
 	req->next = NULL;
@@ -338,11 +428,21 @@ void nvsim_req_park(struct nvsim_req *req, enum nvsim_req_state state)
 	else
 		ctrl->pending_head = req;
 	ctrl->pending_tail = req;
+	req->qnext = NULL;
+	req->qprev = q->parked_tail;
+	if (q->parked_tail)
+		q->parked_tail->qnext = req;
+	else
+		q->parked_head = req;
+	q->parked_tail = req;
+	if (state == NVSIM_REQ_DELAYED)
+		heap_push(ctrl, req);
 }
 
 void nvsim_req_unpark(struct nvsim_req *req)
 {
 	struct nvsim_ctrl *ctrl = req->ctrl;
+	struct nvsim_queue *q = req->queue;
 
 	if (req->prev)
 		req->prev->next = req->next;
@@ -353,6 +453,17 @@ void nvsim_req_unpark(struct nvsim_req *req)
 	else
 		ctrl->pending_tail = req->prev;
 	req->prev = req->next = NULL;
+	if (req->qprev)
+		req->qprev->qnext = req->qnext;
+	else
+		q->parked_head = req->qnext;
+	if (req->qnext)
+		req->qnext->qprev = req->qprev;
+	else
+		q->parked_tail = req->qprev;
+	req->qprev = req->qnext = NULL;
+	if (req->state == NVSIM_REQ_DELAYED)
+		heap_remove(ctrl, req);
 }
 
 uint16_t nvsim_req_fail(struct nvsim_req *req, uint16_t status, uint16_t err_loc)
@@ -412,6 +523,7 @@ void nvsim_req_complete(struct nvsim_req *req)
 							req->err_loc);
 	}
 	q->outstanding--;
+	ctrl->nr_reqs--;
 	free(req);
 	done(arg, &cqe);
 }
@@ -463,9 +575,12 @@ static int req_new(struct nvsim_ctrl *ctrl, uint16_t qid, const struct nvsim_sqe
 		return -EINVAL;
 	if (q->outstanding > q->sqsize)
 		return -EBUSY;
+	if (heap_reserve(ctrl))
+		return -ENOMEM;
 	req = calloc(1, sizeof(*req));
 	if (!req)
 		return -ENOMEM;
+	ctrl->nr_reqs++;
 	req->ctrl = ctrl;
 	req->queue = q;
 	req->sqe = *sqe;
@@ -525,16 +640,9 @@ int nvsim_ctrl_fail_command(struct nvsim_ctrl *ctrl, uint16_t qid, const struct 
 /* The delayed request due first; ties go in submission order. */
 static struct nvsim_req *next_due(struct nvsim_ctrl *ctrl, uint64_t now)
 {
-	struct nvsim_req *best = NULL;
-
-	for (struct nvsim_req *r = ctrl->pending_head; r; r = r->next) {
-		if (r->state != NVSIM_REQ_DELAYED || r->complete_at_ns > now)
-			continue;
-		if (!best || r->complete_at_ns < best->complete_at_ns ||
-		    (r->complete_at_ns == best->complete_at_ns && r->seq < best->seq))
-			best = r;
-	}
-	return best;
+	if (!ctrl->nr_delayed || ctrl->delayed[0]->complete_at_ns > now)
+		return NULL;
+	return ctrl->delayed[0];
 }
 
 int nvsim_ctrl_poll(struct nvsim_ctrl *ctrl)

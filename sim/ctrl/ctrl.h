@@ -144,6 +144,7 @@ typedef uint64_t nvsim_quirks_t;
 #define NVSIM_QUIRK_ZERO_HOSTID_OK NVSIM_QUIRK(29) /* Connect HOSTID of zero accepted */
 #define NVSIM_QUIRK_SQSIZE_ZERO_OK NVSIM_QUIRK(30) /* Connect SQSIZE 0 accepted */
 #define NVSIM_QUIRK_CID0_ON_ERROR NVSIM_QUIRK(31) /* error completions carry CID 0 */
+#define NVSIM_QUIRK_CM_CONNECT_UNCHECKED NVSIM_QUIRK(42) /* Connect not matched to the CM */
 #define NVSIM_QUIRK_NEVER_COMPLETE_ICD_READ NVSIM_QUIRK(48) /* in-capsule Read kept, unanswered */
 #define NVSIM_QUIRK_DIES_MID_RUN NVSIM_QUIRK(49) /* silent after NVSIM_DIES_AFTER_CONNECTS */
 
@@ -236,8 +237,17 @@ void nvsim_ns_put(struct nvsim_ns *ns);
 int nvsim_ctrl_attach_ns(struct nvsim_ctrl *ctrl, uint32_t nsid, struct nvsim_ns *ns);
 int nvsim_ctrl_remove_ns(struct nvsim_ctrl *ctrl, uint32_t nsid);
 /* Bytes of memory the namespace's back end holds: for RAM, its pages plus
- * their index (about 1 KiB when empty); 0 for null and file. */
+ * their index (under 1 KiB when empty); 0 for null and file. */
 int nvsim_ctrl_ns_mem_bytes(struct nvsim_ctrl *ctrl, uint32_t nsid, uint64_t *bytes);
+/* The same, itemised: what a test or a log asserts on.  RAM: 4 KiB chunks
+ * held and the index that finds them (a radix tree; its nodes are capped at
+ * a quarter of mem_limit_bytes on top of the chunks). */
+struct nvsim_ns_usage {
+	uint64_t chunks;
+	uint64_t data_bytes;
+	uint64_t index_bytes;
+};
+int nvsim_ctrl_ns_usage(struct nvsim_ctrl *ctrl, uint32_t nsid, struct nvsim_ns_usage *u);
 
 /* ---- queues ---------------------------------------------------------------- */
 /* An I/O queue pair created by Connect.  The admin queue (qid 0) exists from

@@ -33,6 +33,9 @@ struct nvsim_queue {
 	uint16_t sqsize; /* 0's based */
 	uint16_t sqhd;
 	uint32_t outstanding;
+	/* this queue's commands on ctrl->pending, so that Abort and queue
+	 * deletion look only at them */
+	struct nvsim_req *parked_head, *parked_tail;
 };
 
 struct nvsim_req {
@@ -54,7 +57,9 @@ struct nvsim_req {
 	uint64_t delay_ns;	 /* hold the completion this long (slow namespace, injection) */
 	uint64_t complete_at_ns; /* when parked as delayed */
 	uint64_t seq;		 /* submission order: ties among delayed completions */
-	struct nvsim_req *prev, *next; /* on ctrl->pending while not completed */
+	struct nvsim_req *prev, *next;	 /* on ctrl->pending while not completed */
+	struct nvsim_req *qprev, *qnext; /* on queue->parked likewise */
+	uint32_t heap_idx;		 /* in ctrl->delayed while NVSIM_REQ_DELAYED */
 };
 
 struct nvsim_inject_slot {
@@ -119,6 +124,11 @@ struct nvsim_ctrl {
 	/* commands not yet completed: AERs, delayed and dropped ones */
 	struct nvsim_req *pending_head, *pending_tail;
 	uint64_t next_seq;
+	uint32_t nr_reqs; /* requests alive, parked or executing */
+	/* delayed requests, a binary min-heap on (complete_at_ns, seq) with
+	 * room for every live request, so parking never allocates */
+	struct nvsim_req **delayed;
+	uint32_t nr_delayed, delayed_cap;
 
 	/* fault injection */
 	struct nvsim_inject_slot inject[NVSIM_INJECT_RULES_MAX];

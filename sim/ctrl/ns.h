@@ -16,7 +16,7 @@ struct nvsim_ns_ops {
 	/* Afterwards the range reads as zeros (DLFEAT 001b). */
 	int (*deallocate)(void *be, uint64_t off, uint64_t len);
 	int (*flush)(void *be);
-	uint64_t (*mem_bytes)(void *be);
+	void (*usage)(void *be, struct nvsim_ns_usage *u);
 	void (*destroy)(void *be);
 };
 

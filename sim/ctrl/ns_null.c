@@ -35,10 +35,11 @@ static int null_flush(void *be)
 	return 0;
 }
 
-static uint64_t null_mem_bytes(void *be)
+/* Holds no memory for data: the usage stays zero. */
+static void null_usage(void *be, struct nvsim_ns_usage *u)
 {
 	(void)be;
-	return 0;
+	(void)u;
 }
 
 static void null_destroy(void *be)
@@ -59,6 +60,6 @@ const struct nvsim_ns_ops nvsim_ns_null_ops = {
 	.write = null_write,
 	.deallocate = null_deallocate,
 	.flush = null_flush,
-	.mem_bytes = null_mem_bytes,
+	.usage = null_usage,
 	.destroy = null_destroy,
 };

@@ -94,33 +94,163 @@ static void test_ram_ns_unwritten_blocks_read_zeros(void **state)
 }
 
 /* Sparse: a 4 KiB chunk appears on the first write into it, not before and
- * not on reads.  What the back end holds besides chunks (its index) is
- * counted in the baseline, so the test looks at growth. */
-static uint64_t ns_mem(struct harness *h)
+ * not on reads.  The back end's own accounting counts chunks apart from the
+ * index that finds them; mem_bytes is the two together. */
+static struct nvsim_ns_usage ns_usage(struct harness *h)
 {
+	struct nvsim_ns_usage u;
 	uint64_t mem = UINT64_MAX;
 
+	memset(&u, 0xa5, sizeof(u));
+	assert_int_equal(nvsim_ctrl_ns_usage(h->ctrl, 1, &u), 0);
 	assert_int_equal(nvsim_ctrl_ns_mem_bytes(h->ctrl, 1, &mem), 0);
-	return mem;
+	assert_int_equal(u.data_bytes, u.chunks * 4096);
+	assert_int_equal(mem, u.data_bytes + u.index_bytes);
+	return u;
 }
 
 static void test_ram_ns_allocates_4k_chunks_on_first_write(void **state)
 {
 	struct harness h;
-	uint64_t base;
+	struct nvsim_ns_usage empty;
 
 	(void)state;
 	h_start_io(&h, NVSIM_NS_RAM, 1ull << 30, 512);
-	base = ns_mem(&h);
-	assert_true(base < 4096); /* no chunk before any write */
+	empty = ns_usage(&h);
+	assert_int_equal(empty.chunks, 0); /* no chunk before any write */
+	assert_true(empty.index_bytes < 1024);
 	round_trip(&h, 1, 512, 0, 1, 9); /* chunk 0 */
-	assert_int_equal(ns_mem(&h) - base, 4096);
+	assert_int_equal(ns_usage(&h).chunks, 1);
 	round_trip(&h, 1, 512, 7, 1, 10); /* still chunk 0 */
-	assert_int_equal(ns_mem(&h) - base, 4096);
+	assert_int_equal(ns_usage(&h).chunks, 1);
 	round_trip(&h, 1, 512, 1000000, 1, 11); /* far away */
-	assert_int_equal(ns_mem(&h) - base, 8192);
+	assert_int_equal(ns_usage(&h).chunks, 2);
 	assert_success(h_io(&h, 1, nvme_cmd_read, 1, 500000, 8, rbuf, 4096));
-	assert_int_equal(ns_mem(&h) - base, 8192);
+	assert_int_equal(ns_usage(&h).chunks, 2);
+	h_stop(&h);
+}
+
+static struct nvsim_cqe dealloc(struct harness *h, uint64_t slba, uint32_t nlb)
+{
+	struct nvme_dsm_range r = { .nlb = htole32(nlb), .slba = htole64(slba) };
+	struct nvsim_sqe s = h_sqe_dsm(h, 1, 1, NVSIM_DSM_ATTR_DEALLOCATE);
+
+	return h_exec(h, 1, &s, &r, sizeof(r));
+}
+
+/* Deallocate frees the chunks it covers whole and zeroes, but keeps, the
+ * chunks it covers in part: 512 B blocks 4..43 over chunks 0..5 (blocks
+ * 0..47) free chunks 1..4 and keep 0 and 5 with blocks 0..3 and 44..47. */
+static void test_ram_dealloc_frees_whole_chunks_zeroes_partial_ones(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	h_start_io(&h, NVSIM_NS_RAM, 1 << 20, 512);
+	h_fill_pattern(wbuf, 48 * 512, 21);
+	assert_success(h_io(&h, 1, nvme_cmd_write, 1, 0, 48, wbuf, 48 * 512));
+	assert_int_equal(ns_usage(&h).chunks, 6);
+	assert_success(dealloc(&h, 4, 40));
+	assert_int_equal(ns_usage(&h).chunks, 2);
+	memset(rbuf, 0x5a, 48 * 512);
+	assert_success(h_io(&h, 1, nvme_cmd_read, 1, 0, 48, rbuf, 48 * 512));
+	assert_memory_equal(rbuf, wbuf, 4 * 512);
+	assert_true(h_all_bytes(rbuf + 4 * 512, 40 * 512, 0));
+	assert_memory_equal(rbuf + 44 * 512, wbuf + 44 * 512, 4 * 512);
+	assert_success(dealloc(&h, 1, 2)); /* inside one chunk */
+	assert_int_equal(ns_usage(&h).chunks, 2);
+	assert_success(h_io(&h, 1, nvme_cmd_read, 1, 0, 4, rbuf, 4 * 512));
+	assert_memory_equal(rbuf, wbuf, 512);
+	assert_true(h_all_bytes(rbuf + 512, 2 * 512, 0));
+	assert_memory_equal(rbuf + 3 * 512, wbuf + 3 * 512, 512);
+	h_stop(&h);
+}
+
+/* A namespace of 4 KiB + 512 B: its last chunk is part-used, and
+ * deallocating up to the end zeroes that part without touching the rest. */
+static void test_ram_dealloc_to_the_end_of_an_odd_sized_namespace(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	h_start_io(&h, NVSIM_NS_RAM, 4096 + 512, 512);
+	h_fill_pattern(wbuf, 9 * 512, 22);
+	assert_success(h_io(&h, 1, nvme_cmd_write, 1, 0, 9, wbuf, 9 * 512));
+	assert_int_equal(ns_usage(&h).chunks, 2);
+	assert_success(dealloc(&h, 8, 1));
+	assert_int_equal(ns_usage(&h).chunks, 2);
+	assert_success(dealloc(&h, 0, 9));
+	assert_int_equal(ns_usage(&h).chunks, 1);
+	assert_success(h_io(&h, 1, nvme_cmd_read, 1, 0, 9, rbuf, 9 * 512));
+	assert_true(h_all_bytes(rbuf, 9 * 512, 0));
+	h_stop(&h);
+}
+
+/* Chunks scattered over 1 TiB, then one range over everything: the chunks
+ * and every index node they needed are gone, back to the empty size. */
+static void test_ram_dealloc_everything_returns_the_index_to_empty(void **state)
+{
+	struct harness h;
+	struct nvsim_ns_usage empty;
+	uint64_t seed = 0xabcdefull;
+
+	(void)state;
+	h_start_io(&h, NVSIM_NS_RAM, 1ull << 40, 4096);
+	empty = ns_usage(&h);
+	for (unsigned i = 0; i < 200; i++) {
+		h_fill_pattern(wbuf, 4096, i);
+		assert_success(h_io(&h, 1, nvme_cmd_write, 1, h_splitmix64(&seed) % (1u << 28), 1,
+				    wbuf, 4096));
+	}
+	assert_true(ns_usage(&h).index_bytes > empty.index_bytes);
+	assert_success(dealloc(&h, 0, 1u << 28));
+	assert_int_equal(ns_usage(&h).chunks, 0);
+	assert_int_equal(ns_usage(&h).index_bytes, empty.index_bytes);
+	h_stop(&h);
+}
+
+/* Deallocated chunks give their memory back: a full namespace can be
+ * written again after a Deallocate. */
+static void test_ram_dealloc_gives_capacity_back(void **state)
+{
+	struct harness h;
+	struct nvsim_ns_config ns = h_ns_config(NVSIM_NS_RAM, 1 << 20, 4096);
+
+	(void)state;
+	h_start(&h);
+	ns.mem_limit_bytes = 8192;
+	assert_int_equal(nvsim_ctrl_add_ns(h.ctrl, 1, &ns), 0);
+	h_io_queues(&h, 1, 63);
+	round_trip(&h, 1, 4096, 0, 2, 1);
+	assert_generic_error(&h, h_io(&h, 1, nvme_cmd_write, 1, 9, 1, wbuf, 4096),
+			     NVME_SC_CAP_EXCEEDED, LOC_ANY);
+	assert_success(dealloc(&h, 1, 1));
+	round_trip(&h, 1, 4096, 9, 1, 2);
+	h_stop(&h);
+}
+
+/* The index is capped too (a quarter of mem_limit_bytes plus one path):
+ * on a 2^60-byte namespace each 4 KiB write far from the others needs
+ * seven new nodes, so the sixth is Capacity Exceeded long before the chunk
+ * cap, while a write next to a chunk held (no new node) still succeeds. */
+static void test_ram_index_cap_is_capacity_exceeded(void **state)
+{
+	struct harness h;
+	struct nvsim_ns_config ns = h_ns_config(NVSIM_NS_RAM, 1ull << 60, 4096);
+	const uint64_t far = 1ull << 42; /* LBAs this far apart share only the root */
+
+	(void)state;
+	h_start(&h);
+	ns.mem_limit_bytes = 64 * 1024;
+	assert_int_equal(nvsim_ctrl_add_ns(h.ctrl, 1, &ns), 0);
+	h_io_queues(&h, 1, 63);
+	for (uint64_t i = 0; i < 5; i++)
+		round_trip(&h, 1, 4096, i * far, 1, (uint32_t)i);
+	assert_generic_error(&h, h_io(&h, 1, nvme_cmd_write, 1, 5 * far, 1, wbuf, 4096),
+			     NVME_SC_CAP_EXCEEDED, LOC_ANY);
+	assert_int_equal(ns_usage(&h).chunks, 5);
+	round_trip(&h, 1, 4096, 4 * far + 1, 1, 9);
+	assert_int_equal(ns_usage(&h).chunks, 6);
 	h_stop(&h);
 }
 
@@ -420,6 +550,11 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_ram_ns_round_trip_4k_lbas),
 	cmocka_unit_test(test_ram_ns_unwritten_blocks_read_zeros),
 	cmocka_unit_test(test_ram_ns_allocates_4k_chunks_on_first_write),
+	cmocka_unit_test(test_ram_dealloc_frees_whole_chunks_zeroes_partial_ones),
+	cmocka_unit_test(test_ram_dealloc_to_the_end_of_an_odd_sized_namespace),
+	cmocka_unit_test(test_ram_dealloc_everything_returns_the_index_to_empty),
+	cmocka_unit_test(test_ram_dealloc_gives_capacity_back),
+	cmocka_unit_test(test_ram_index_cap_is_capacity_exceeded),
 	cmocka_unit_test(test_ram_ns_past_mem_limit_is_capacity_exceeded),
 	cmocka_unit_test(test_ram_ns_default_mem_limit_covers_small_namespace),
 	cmocka_unit_test(test_ram_1tib_sparse_1000_writes_stays_under_64mib),

@@ -310,7 +310,51 @@ static void ird_zero(struct conf_ctx *c)
 	nvsim_hq_close(q);
 }
 
+/* A queue the CM set up (QID, HSQSIZE) taking a Connect that describes
+ * another one.  The target sized its receive buffers, flow control and READ
+ * credits from the CM request, so Connect must name the same QID and an
+ * SQSIZE no larger (NVMe-oF 1.1 §7.3.3 (approx.): the CM request's QID
+ * identifies the queue the RDMA QP carries). */
+struct cm_mismatch {
+	uint16_t cm_qid, cm_hsqsize;
+	uint16_t connect_qid, connect_sqsize;
+	uint16_t ipo; /* the Connect field that must be named */
+	const char *what;
+};
+
+static void cm_connect_mismatch(struct conf_ctx *c)
+{
+	const struct cm_mismatch *m = conf_row(c);
+	struct nvsim_rdma_cm_req r;
+	struct nvsim_host_status st;
+	struct nvsim_hq *q;
+	uint16_t cntlid, mqes;
+
+	if (!assoc(c, &cntlid, &mqes))
+		return;
+	if (m->connect_sqsize > mqes || m->cm_hsqsize > mqes) {
+		conf_skip(c, "CAP.MQES %u: too shallow a queue for this case", mqes);
+		return;
+	}
+	cm_req(&r, m->cm_qid, m->cm_hsqsize, (uint16_t)(m->cm_hsqsize + 1),
+	       m->cm_qid ? cntlid : 0xffff);
+	q = cm_try(c, &r, sizeof(r), &st);
+	if (!CONF_EXPECT_CM(c, "CM request", &st, ACCEPTED) || !q)
+		return;
+	conf_note(c, "CM: QID %u, HSQSIZE %u; Connect: QID %u, SQSIZE %u (%s)", m->cm_qid,
+		  m->cm_hsqsize, m->connect_qid, m->connect_sqsize, m->what);
+	connect_on(c, q, m->connect_qid, m->connect_sqsize, cntlid, &st);
+	CONF_EXPECT(c, "Connect describing another queue than the CM request", &st,
+		    CONF_INVALID_PARAM(SQE, m->ipo),
+		    CONF_KNOWN(0, 0, "Linux nvmet 6.1 (Connect not compared with the CM request)"));
+}
+
+static const struct cm_mismatch admin_as_io = { 0, 31, 1, 31, 42, "admin in the CM, I/O later" };
+static const struct cm_mismatch io_as_admin = { 1, 31, 0, 31, 42, "I/O in the CM, admin later" };
+static const struct cm_mismatch deeper = { 1, 31, 1, 63, 44, "SQSIZE above HSQSIZE" };
+
 #define CASE(id, title, spec, level, feats, fn) { id, title, spec, level, feats, fn, NULL }
+#define CASE_ROW(id, title, spec, level, feats, fn, row) { id, title, spec, level, feats, fn, row }
 #define CM "NVMe-oF 1.1 §7.3.3 (approx.)"
 
 static const struct conf_case cm_cases[] = {
@@ -336,6 +380,12 @@ static const struct conf_case cm_cases[] = {
 	     crqsize_covers_hsqsize),
 	CASE("cm.3.3", "0 RDMA READ resources: Invalid IRD or accepted", CM, CONF_INFORMATIVE, 0,
 	     ird_zero),
+	CASE_ROW("cm.4.1", "a queue the CM set up as admin refuses an I/O Connect",
+		 CM ", NVMe-oF 1.1 §3.3", CONF_MANDATORY, 0, cm_connect_mismatch, &admin_as_io),
+	CASE_ROW("cm.4.2", "a queue the CM set up as I/O refuses an admin Connect",
+		 CM ", NVMe-oF 1.1 §3.3", CONF_MANDATORY, 0, cm_connect_mismatch, &io_as_admin),
+	CASE_ROW("cm.4.3", "Connect SQSIZE above the CM request's HSQSIZE is refused",
+		 CM ", NVMe-oF 1.1 §3.3", CONF_MANDATORY, 0, cm_connect_mismatch, &deeper),
 };
 
 const struct conf_group conf_group_cm = { "cm", cm_cases, sizeof(cm_cases) / sizeof(cm_cases[0]) };

@@ -57,7 +57,11 @@ const struct cli_quirk cli_quirks[] = {
 	  "an I/O Connect with a HOSTID other than the admin queue's is accepted", "connect.2.4" },
 	{ NVSIM_QUIRK_QUEUE_SIZE_UNCHECKED, "queue-size-unchecked",
 	  "neither the RDMA CM HSQSIZE nor the Connect SQSIZE is bounded (32 admin entries, "
-	  "CAP.MQES + 1 for I/O)", "connect.1.9,cm.2.1" },
+	  "CAP.MQES + 1 for I/O); connect.1.9's oversized Connect is still refused, as larger "
+	  "than the CM request's HSQSIZE", "cm.2.1" },
+	{ NVSIM_QUIRK_CM_CONNECT_UNCHECKED, "cm-connect-unchecked",
+	  "a Connect naming another QID than the RDMA CM request, or an SQSIZE above its HSQSIZE, "
+	  "is accepted", "cm.4.1,cm.4.2,cm.4.3" },
 	{ NVSIM_QUIRK_KEYED_LEN_UNCHECKED, "keyed-length-unchecked",
 	  "a keyed SGL's length is not checked against NLB x block size", "io.4.2,io.4.4,sgl.1.1" },
 	{ NVSIM_QUIRK_ICD_OFFSET_UNCHECKED, "icd-offset-unchecked",

@@ -253,6 +253,30 @@ int nvsim_connect_exec(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, struct 
 	return ret;
 }
 
+/* The transport named and sized this queue before Connect (NVMe/RDMA: the
+ * CM request's QID and HSQSIZE, NVMe-oF 1.1 §7.3.3 (approx.)); its receive
+ * buffers, flow control and READ credits follow those, so a Connect for
+ * another queue, or a deeper one, cannot be served on it.  1: agreed. */
+static int check_transport_queue(struct connect_ctx *c)
+{
+	const struct nvsim_tq *tq = c->tq;
+	char why[72];
+
+	if (!tq->xport_known || quirk(c, NVSIM_QUIRK_CM_CONNECT_UNCHECKED))
+		return 1;
+	if (c->qid != tq->xport_qid) {
+		snprintf(why, sizeof(why), "QID %u on a queue the transport set up as QID %u",
+			 c->qid, tq->xport_qid);
+		return invalid_param(c, why, IPO_SQE(qid));
+	}
+	if (c->sqsize > tq->xport_sqsize) {
+		snprintf(why, sizeof(why), "SQSIZE %u above the transport's HSQSIZE %u", c->sqsize,
+			 tq->xport_sqsize);
+		return invalid_param(c, why, IPO_SQE(sqsize));
+	}
+	return 1;
+}
+
 static int connect_checks(struct connect_ctx *c, struct nvsim_data *data)
 {
 	struct nvsim_tq *tq = c->tq;
@@ -278,12 +302,15 @@ static int connect_checks(struct connect_ctx *c, struct nvsim_data *data)
 				      NVSIM_SC_GENERIC(NVME_SC_DATA_XFER_ERROR));
 	c->have_data = true;
 	ok = check_common(c, &s);
+	if (ok > 0)
+		ok = check_transport_queue(c);
 	if (ok <= 0)
 		return ok;
 	/* Room to track every CID the queue may have in flight. */
 	nvsim_cid_set_free(&tq->cids);
-	if (nvsim_cid_set_init(&tq->cids, (uint32_t)c->sqsize + 1))
-		return connect_status(c, "no memory for the queue's CIDs",
+	if (nvsim_cid_set_init(&tq->cids, (uint32_t)c->sqsize + 1) ||
+	    nvsim_tq_cmds_init(tq, (uint32_t)c->sqsize + 1))
+		return connect_status(c, "no memory for the queue's commands",
 				      NVSIM_SC_GENERIC(NVME_SC_INTERNAL));
 	return c->qid == 0 ? connect_admin(c, s) : connect_io(c, s);
 }

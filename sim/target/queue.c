@@ -24,6 +24,7 @@ struct tq_cmd {
 	uint16_t err_loc; /* where the controller found its error (command_failed) */
 	bool tracked;	  /* its CID is in tq->cids */
 	bool logged;	  /* its error was logged where the target wing found it */
+	struct tq_cmd *next_free;
 };
 
 /* ---- why the target refused what a host sent ---------------------------------
@@ -34,6 +35,13 @@ struct tq_cmd {
 void nvsim_tq_set_peer(struct nvsim_tq *tq, const char *peer)
 {
 	snprintf(tq->peer, sizeof(tq->peer), "%s", peer ? peer : "");
+}
+
+void nvsim_tq_set_transport_queue(struct nvsim_tq *tq, uint16_t qid, uint16_t sqsize)
+{
+	tq->xport_known = true;
+	tq->xport_qid = qid;
+	tq->xport_sqsize = sqsize;
 }
 
 static const char *tq_who(const struct nvsim_tq *tq, char *buf, size_t len)
@@ -248,6 +256,9 @@ int nvsim_tq_create(struct nvsim_target *t, struct nvsim_port *port,
 	tq->ops_arg = arg;
 	tq->state = NVSIM_TQ_WAIT_CONNECT;
 	tq->next_live = t->queues;
+	if (t->queues)
+		t->queues->pprev_live = &tq->next_live;
+	tq->pprev_live = &t->queues;
 	t->queues = tq;
 	*out = tq;
 	return 0;
@@ -255,12 +266,29 @@ int nvsim_tq_create(struct nvsim_target *t, struct nvsim_port *port,
 
 static void tq_unlink(struct nvsim_tq *tq)
 {
-	for (struct nvsim_tq **pp = &tq->target->queues; *pp; pp = &(*pp)->next_live) {
-		if (*pp == tq) {
-			*pp = tq->next_live;
-			return;
-		}
+	*tq->pprev_live = tq->next_live;
+	if (tq->next_live)
+		tq->next_live->pprev_live = tq->pprev_live;
+}
+
+int nvsim_tq_cmds_init(struct nvsim_tq *tq, uint32_t n)
+{
+	free(tq->cmds);
+	tq->free_cmds = NULL;
+	tq->cmds = calloc(n, sizeof(*tq->cmds));
+	if (!tq->cmds)
+		return -ENOMEM;
+	for (uint32_t i = n; i-- > 0;) {
+		tq->cmds[i].next_free = tq->free_cmds;
+		tq->free_cmds = &tq->cmds[i];
 	}
+	return 0;
+}
+
+static void tq_cmd_put(struct tq_cmd *c)
+{
+	c->next_free = c->tq->free_cmds;
+	c->tq->free_cmds = c;
 }
 
 void nvsim_tq_destroy(struct nvsim_tq *tq)
@@ -290,6 +318,7 @@ void nvsim_tq_destroy(struct nvsim_tq *tq)
 		nvsim_assoc_put(a);
 	}
 	nvsim_cid_set_free(&tq->cids);
+	free(tq->cmds);
 	free(tq);
 }
 
@@ -384,8 +413,10 @@ static void tq_cmd_done(void *arg, const struct nvsim_cqe *ctrl_cqe)
 	if (!c->logged && cqe.status)
 		tq_log_cmd_error(tq, c->opcode, c->fctype, c->cid, nvsim_cqe_status_field(&cqe),
 				 c->err_loc, NULL, NULL);
+	/* Free before delivering: the host may send its next command from
+	 * the callback, into this context. */
+	tq_cmd_put(c);
 	tq_deliver(tq, &cqe, c->done, c->arg);
-	free(c);
 }
 
 void nvsim_tq_command_failed(void *events_arg, void *done_arg, uint16_t status, uint16_t err_loc)
@@ -405,7 +436,7 @@ void nvsim_tq_command_discarded(void *events_arg, void *done_arg)
 	c->tq->outstanding--;
 	if (c->tracked)
 		nvsim_cid_set_del(&c->tq->cids, c->cid);
-	free(c);
+	tq_cmd_put(c);
 }
 
 static struct tq_cmd *tq_cmd_new(struct nvsim_tq *tq, const struct nvsim_sqe *sqe,
@@ -436,7 +467,7 @@ static int tq_forward(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, struct n
 	if (ret) {
 		tq->outstanding--;
 		nvsim_cid_set_del(&tq->cids, c->cid);
-		free(c);
+		tq_cmd_put(c);
 	}
 	return ret;
 }
@@ -500,10 +531,14 @@ static int tq_fabrics(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, nvsim_do
 static struct tq_cmd *tq_cmd_new(struct nvsim_tq *tq, const struct nvsim_sqe *sqe,
 				 nvsim_done_fn done, void *arg)
 {
-	struct tq_cmd *c = calloc(1, sizeof(*c));
+	struct tq_cmd *c = tq->free_cmds;
 
+	/* sqsize + 1 contexts and at most sqsize + 1 outstanding: never empty
+	 * on a connected queue. */
 	if (!c)
 		return NULL;
+	tq->free_cmds = c->next_free;
+	memset(c, 0, sizeof(*c));
 	c->tq = tq;
 	c->cid = le16toh(sqe->cid);
 	c->opcode = sqe->opcode;
@@ -535,7 +570,7 @@ static int tq_fail_counted(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, uin
 				      c);
 	if (ret) {
 		tq->outstanding--;
-		free(c);
+		tq_cmd_put(c);
 	}
 	return ret;
 }

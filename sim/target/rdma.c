@@ -8,7 +8,23 @@
  * length and count are bounded before use, without u64 wrap, and each
  * violation gets its own status (NVMe Base 2.0 §4.3.2; catalogue §4.7).  A
  * host that breaks the transport itself (a runt capsule, more capsules
- * than its queue holds) loses the connection. */
+ * than its queue holds) loses the connection.
+ *
+ * Nor does a host decide what we hold (docs/target-resources.md):
+ * - Data buffers come from the listener's pool (pool.c), one registered
+ *   region; a command waits there in order, never fails for want of one.
+ *   In-capsule data is used where it arrived, in the receive buffer.
+ * - Before Fabrics Connect a queue has one receive buffer (from a shared,
+ *   registered slab) and NR_BOOT_CMDS contexts; the rest of its receive
+ *   ring and its 2 x depth contexts come with a successful Connect.
+ * - Connections are capped per port and per host address, and one that
+ *   has not connected within connect_timeout_ms is dropped; the pending
+ *   ones sit in a FIFO in accept order, so the check costs O(1) a poll.
+ * - Every QP completes into a few shared CQs (as Linux's ib_cq_pool), each
+ *   QP reserving the entries it can ever have outstanding; a work
+ *   request's wr_id is the address of its receive buffer or command, so a
+ *   completion costs O(1) whatever the number of queues.  A connection is
+ *   freed only when all its work requests have completed (drained). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,13 +32,23 @@
 #include <string.h>
 
 #include "spec/rdma_cm.h"
+#include "target/pool.h"
 #include "target/rdma.h"
 #include "target/target_priv.h"
 
 #define SQE_LEN 64u
 #define MSDBD_MAX 16u
-#define WR_KIND_BITS 3u
-#define WR_KIND_MASK ((1u << WR_KIND_BITS) - 1u)
+#define WR_KIND_MASK 7u
+/* Before Connect: the capsule being answered and the one before it, whose
+ * response SEND may not have completed yet. */
+#define NR_BOOT_CMDS 2u
+#define BOOT_PER_SLAB 64u
+#define SCQ_DEFAULT_CQE 32768u
+#define HOST_BUCKETS_MIN 64u
+#define HOST_BUCKETS_MAX 65536u
+#define NSEC_PER_MSEC 1000000ull
+
+#define container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
 
 enum wr_kind { WR_RECV = 1, WR_READ, WR_WRITE, WR_SEND };
 
@@ -34,54 +60,110 @@ struct remote_seg {
 	uint32_t key;
 };
 
+/* A receive buffer; its address (8-aligned, kind in the low bits) is the
+ * RECV's wr_id. */
+struct rdma_recv {
+	_Alignas(8) struct rdma_conn *conn;
+	uint8_t *buf;
+	uint32_t lkey;
+};
+
 struct rdma_cmd {
-	struct rdma_conn *conn;
-	uint32_t slot;
+	_Alignas(8) struct rdma_conn *conn;
 	bool busy;
 	struct nvsim_sqe sqe;
 	enum xfer_dir dir;
+	struct rdma_recv *recv; /* held: the capsule is still needed */
+	bool icd_in_place;	/* the data is the capsule's, where it arrived */
+	bool icd_copy;		/* icd-offset-unchecked: copied into a pool buffer */
+	uint64_t icd_off;
+	struct nvsim_pool_req pool;
 	uint8_t *buf;
-	size_t buf_cap;
-	struct verbs_mr *buf_mr;
 	size_t data_len;
 	struct nvsim_iov iov;
 	struct nvsim_data data;
-	struct remote_seg rd[MSDBD_MAX];
+	struct remote_seg *rd; /* MSDBD of them */
 	unsigned int nr_rd;
 	unsigned int reads_left;
 	bool invalidate;
 	uint32_t inv_rkey;
+	struct nvsim_cqe *rsp; /* registered, rsp_lkey */
+	uint32_t rsp_lkey;
 	unsigned int wrs_inflight; /* posted send-side WRs not yet completed */
 	bool answered;		   /* the CQE has been handed to us */
 	bool kept;		   /* never-complete-icd-read: held until the queue goes */
 	struct rdma_cmd *next_wait;
 };
 
+/* Receive buffers and responses of queues before Connect: BOOT_PER_SLAB
+ * of them in one registered allocation. */
+struct boot_slab {
+	struct boot_slab *prev, *next; /* on the list of slabs with room */
+	uint8_t *mem;
+	struct verbs_mr *mr;
+	uint32_t nr_free;
+	bool listed;
+	uint16_t free[BOOT_PER_SLAB];
+};
+
+/* A completion queue shared by many QPs. */
+struct rdma_scq {
+	struct rdma_scq *next;
+	struct verbs_cq *cq;
+	uint32_t cap, reserved;
+	bool lost; /* overran: never polled again */
+};
+
+struct host_count {
+	struct host_count *next;
+	uint32_t conns;
+	char host[VERBS_ADDR_STR_MAX];
+};
+
 struct rdma_conn {
 	struct nvsim_rdma_target *rt;
-	struct rdma_conn *next;
+	struct rdma_conn *prev, *next;		 /* rt->conns */
+	struct rdma_conn *pend_prev, *pend_next; /* waiting for Connect, oldest first */
+	struct rdma_conn *reap_next;
+	uint64_t accepted_ns;
+	struct host_count *host;
 	struct verbs_cm_id *id;
 	struct verbs_qp *qp;
-	struct verbs_cq *cq;
+	struct rdma_scq *scq;
+	uint32_t cqe_need; /* reserved on scq */
 	struct nvsim_tq *tq;
 	uint16_t qid;
-	uint32_t depth;	  /* receive buffers: the host's SQ size */
-	uint32_t nr_cmds; /* command contexts: twice the depth (see conn_alloc_buffers) */
-	uint32_t recv_size;
-	uint8_t *recv_buf;
-	struct verbs_mr *recv_mr;
-	struct nvsim_cqe *rsp;
-	struct verbs_mr *rsp_mr;
+	uint32_t depth; /* receive buffers: the host's SQ size */
+	uint32_t nr_cmds; /* command contexts: twice the depth (see conn_grow) */
+	/* Before Connect. */
+	struct boot_slab *bslab;
+	uint32_t bidx;
+	struct rdma_recv boot_recv;
+	struct rdma_cmd *boot_cmds;
+	struct rdma_cmd *boot_free[NR_BOOT_CMDS];
+	/* With Connect: the rest of the ring (one registered region holding
+	 * depth - 1 receive buffers and the new contexts' responses). */
+	bool grown;
+	uint8_t *ring;
+	size_t ring_bytes;
+	struct verbs_mr *ring_mr;
+	struct rdma_recv *recvs;
 	struct rdma_cmd *cmds;
-	uint32_t *free_slots;
+	struct remote_seg *segs;
+	struct rdma_cmd **free_cmds;
 	uint32_t nr_free;
 	uint32_t ord; /* RDMA READs we may have outstanding against the host */
 	uint32_t reads_inflight;
 	struct rdma_cmd *wait_head, *wait_tail;
 	uint32_t send_inflight;
+	uint32_t recv_posted;
+	uint64_t pool_waits;
+	bool pending;		/* on the Connect timer's FIFO */
 	bool disconnect_wanted; /* after the send queue drains */
 	bool disconnected;	/* verbs_cm_disconnect called */
-	bool dead;		/* DISCONNECTED seen: free at the end of the poll */
+	bool dead;		/* DISCONNECTED seen: free once drained */
+	bool reaping;		/* on rt->reap */
+	char peer[96];
 };
 
 struct nvsim_rdma_target {
@@ -94,11 +176,22 @@ struct nvsim_rdma_target {
 	struct verbs_cm_channel *ch;
 	struct verbs_cm_id *listen_id;
 	struct rdma_conn *conns;
-	unsigned int nr_conns;
+	struct rdma_conn *pend_head, *pend_tail;
+	struct rdma_conn *reap;
+	unsigned int nr_conns, nr_pending;
 	uint32_t icd;	     /* in-capsule data bytes */
+	uint32_t recv_size;  /* SQE + in-capsule data */
+	size_t boot_elem;    /* a receive buffer and NR_BOOT_CMDS responses */
 	uint32_t max_io;     /* bytes per command */
 	unsigned int msdbd;
 	uint32_t conns_seen; /* numbers connections in log lines */
+	struct nvsim_pool *pool;
+	struct verbs_mr *pool_mr;
+	struct boot_slab *boot_room; /* slabs with a free element */
+	struct rdma_scq *scqs;
+	struct host_count **hosts;
+	uint32_t host_mask;
+	struct nvsim_rdma_target_stats st;
 };
 
 void nvsim_rdma_target_config_init(struct nvsim_rdma_target_config *cfg)
@@ -114,9 +207,315 @@ static bool rt_quirk(const struct nvsim_rdma_target *rt, nvsim_quirks_t q)
 	return (rt->target->cfg.quirks & q) != 0;
 }
 
-static uint64_t wr_id(uint32_t slot, enum wr_kind kind)
+static uint64_t rt_now(const struct nvsim_rdma_target *rt)
 {
-	return (uint64_t)slot << WR_KIND_BITS | kind;
+	const struct nvsim_clock *clk = &rt->target->cfg.clock;
+
+	return clk->now_ns(clk->ctx);
+}
+
+static uint64_t wr_id_of(const void *p, enum wr_kind kind)
+{
+	return (uint64_t)(uintptr_t)p | kind;
+}
+
+/* ---- what we allocate, counted --------------------------------------------- */
+
+static void mem_add(struct nvsim_rdma_target *rt, size_t n)
+{
+	rt->st.mem_bytes += n;
+	if (rt->st.mem_bytes > rt->st.mem_high_water)
+		rt->st.mem_high_water = rt->st.mem_bytes;
+}
+
+static void *rt_calloc(struct nvsim_rdma_target *rt, size_t n, size_t size)
+{
+	void *p = n && size ? calloc(n, size) : NULL;
+
+	if (p)
+		mem_add(rt, n * size);
+	return p;
+}
+
+static void *rt_malloc(struct nvsim_rdma_target *rt, size_t size)
+{
+	void *p = size ? malloc(size) : NULL;
+
+	if (p)
+		mem_add(rt, size);
+	return p;
+}
+
+static void rt_free(struct nvsim_rdma_target *rt, void *p, size_t size)
+{
+	if (!p)
+		return;
+	rt->st.mem_bytes -= size;
+	free(p);
+}
+
+/* "64 MiB", "4 KiB", "1.5 MiB": for log lines. */
+static const char *fmt_bytes(uint64_t n, char *buf, size_t len)
+{
+	if (n >= (1ull << 30) && !(n % (1ull << 30)))
+		snprintf(buf, len, "%llu GiB", (unsigned long long)(n >> 30));
+	else if (n >= (1ull << 20) && !(n % (1ull << 20)))
+		snprintf(buf, len, "%llu MiB", (unsigned long long)(n >> 20));
+	else if (n >= (1ull << 20))
+		snprintf(buf, len, "%.1f MiB", (double)n / (1 << 20));
+	else
+		snprintf(buf, len, "%llu KiB", (unsigned long long)(n >> 10));
+	return buf;
+}
+
+/* ---- connections per host address ----------------------------------------- */
+
+/* "10.0.0.1:49152" -> "10.0.0.1", "[fe80::1]:4420" -> "[fe80::1]"; a peer
+ * the provider could not name counts as the host "". */
+static void host_of(const char *peer, char *host, size_t len)
+{
+	const char *colon = strrchr(peer, ':');
+	size_t n = colon ? (size_t)(colon - peer) : strlen(peer);
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(host, peer, n);
+	host[n] = 0;
+}
+
+static uint32_t host_hash(const char *host)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *host; host++)
+		h = (h ^ (uint8_t)*host) * 16777619u;
+	return h;
+}
+
+static struct host_count **host_slot(struct nvsim_rdma_target *rt, const char *host)
+{
+	struct host_count **pp = &rt->hosts[host_hash(host) & rt->host_mask];
+
+	while (*pp && strcmp((*pp)->host, host))
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static struct host_count *host_get(struct nvsim_rdma_target *rt, const char *host)
+{
+	struct host_count **pp = host_slot(rt, host);
+
+	if (!*pp) {
+		*pp = rt_calloc(rt, 1, sizeof(**pp));
+		if (!*pp)
+			return NULL;
+		snprintf((*pp)->host, sizeof((*pp)->host), "%s", host);
+	}
+	(*pp)->conns++;
+	return *pp;
+}
+
+static void host_put(struct nvsim_rdma_target *rt, struct host_count *hc)
+{
+	struct host_count **pp;
+
+	if (!hc || --hc->conns)
+		return;
+	pp = host_slot(rt, hc->host);
+	*pp = hc->next;
+	rt_free(rt, hc, sizeof(*hc));
+}
+
+/* ---- receive buffers before Connect: shared slabs ---------------------------- */
+
+static void boot_room_add(struct nvsim_rdma_target *rt, struct boot_slab *s)
+{
+	s->prev = NULL;
+	s->next = rt->boot_room;
+	if (rt->boot_room)
+		rt->boot_room->prev = s;
+	rt->boot_room = s;
+	s->listed = true;
+}
+
+static void boot_room_del(struct nvsim_rdma_target *rt, struct boot_slab *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		rt->boot_room = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->listed = false;
+}
+
+static void boot_slab_free(struct nvsim_rdma_target *rt, struct boot_slab *s)
+{
+	if (s->mr)
+		verbs_mr_dereg(s->mr);
+	rt_free(rt, s->mem, BOOT_PER_SLAB * rt->boot_elem);
+	rt_free(rt, s, sizeof(*s));
+}
+
+static struct boot_slab *boot_slab_new(struct nvsim_rdma_target *rt)
+{
+	struct boot_slab *s = rt_calloc(rt, 1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	/* Receives and responses overwrite what they use: no clearing. */
+	s->mem = rt_malloc(rt, BOOT_PER_SLAB * rt->boot_elem);
+	if (!s->mem || verbs_mr_reg(rt->pd, s->mem, BOOT_PER_SLAB * rt->boot_elem,
+				    VERBS_ACCESS_LOCAL_WRITE, &s->mr)) {
+		boot_slab_free(rt, s);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < BOOT_PER_SLAB; i++)
+		s->free[i] = (uint16_t)(BOOT_PER_SLAB - 1 - i);
+	s->nr_free = BOOT_PER_SLAB;
+	boot_room_add(rt, s);
+	return s;
+}
+
+static int boot_get(struct nvsim_rdma_target *rt, struct boot_slab **slab, uint32_t *idx)
+{
+	struct boot_slab *s = rt->boot_room ? rt->boot_room : boot_slab_new(rt);
+
+	if (!s)
+		return -ENOMEM;
+	*slab = s;
+	*idx = s->free[--s->nr_free];
+	if (!s->nr_free)
+		boot_room_del(rt, s);
+	return 0;
+}
+
+static void boot_put(struct nvsim_rdma_target *rt, struct boot_slab *s, uint32_t idx)
+{
+	s->free[s->nr_free++] = (uint16_t)idx;
+	if (!s->listed)
+		boot_room_add(rt, s);
+	/* An empty slab goes, unless it is the only one with room. */
+	if (s->nr_free == BOOT_PER_SLAB && (s->prev || s->next)) {
+		boot_room_del(rt, s);
+		boot_slab_free(rt, s);
+	}
+}
+
+static uint8_t *boot_mem(const struct nvsim_rdma_target *rt, const struct boot_slab *s,
+			 uint32_t idx)
+{
+	return s->mem + (size_t)idx * rt->boot_elem;
+}
+
+/* ---- shared completion queues ---------------------------------------------- */
+
+static int scq_reserve(struct nvsim_rdma_target *rt, uint32_t need, struct rdma_scq **out)
+{
+	struct verbs_cq_attr attr = { 0 };
+	struct rdma_scq *q;
+	int ret;
+
+	for (q = rt->scqs; q; q = q->next) {
+		if (!q->lost && q->cap - q->reserved >= need)
+			goto found;
+	}
+	attr.cqe = need > SCQ_DEFAULT_CQE ? need : SCQ_DEFAULT_CQE;
+	if (rt->attr.max_cqe && attr.cqe > rt->attr.max_cqe)
+		attr.cqe = rt->attr.max_cqe;
+	if (attr.cqe < need)
+		return -ENOSPC;
+	q = rt_calloc(rt, 1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	ret = verbs_cq_create(rt->dev, &attr, &q->cq);
+	if (ret) {
+		rt_free(rt, q, sizeof(*q));
+		return ret;
+	}
+	q->cap = attr.cqe;
+	q->next = rt->scqs;
+	rt->scqs = q;
+	rt->st.shared_cqs++;
+found:
+	q->reserved += need;
+	rt->st.cqe_reserved += need;
+	*out = q;
+	return 0;
+}
+
+/* Only once no QP completes into it any more (every connection on it
+ * drained and gone); the last one stays for the next connection. */
+static void scq_release(struct nvsim_rdma_target *rt, struct rdma_scq *q, uint32_t need)
+{
+	struct rdma_scq **pp;
+
+	q->reserved -= need;
+	rt->st.cqe_reserved -= need;
+	if (q->reserved || (rt->scqs == q && !q->next))
+		return;
+	for (pp = &rt->scqs; *pp != q; pp = &(*pp)->next)
+		;
+	*pp = q->next;
+	verbs_cq_destroy(q->cq);
+	rt_free(rt, q, sizeof(*q));
+	rt->st.shared_cqs--;
+}
+
+/* ---- connection lists ------------------------------------------------------ */
+
+static void conn_link(struct nvsim_rdma_target *rt, struct rdma_conn *c)
+{
+	c->prev = NULL;
+	c->next = rt->conns;
+	if (rt->conns)
+		rt->conns->prev = c;
+	rt->conns = c;
+	if (++rt->nr_conns > rt->st.conns_high_water)
+		rt->st.conns_high_water = rt->nr_conns;
+}
+
+static void conn_unlink(struct nvsim_rdma_target *rt, struct rdma_conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		rt->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	rt->nr_conns--;
+}
+
+/* Accepted connections join at the tail, in the order of the target's
+ * clock, so the oldest is always the head. */
+static void pend_add(struct nvsim_rdma_target *rt, struct rdma_conn *c)
+{
+	c->accepted_ns = rt_now(rt);
+	c->pend_next = NULL;
+	c->pend_prev = rt->pend_tail;
+	if (rt->pend_tail)
+		rt->pend_tail->pend_next = c;
+	else
+		rt->pend_head = c;
+	rt->pend_tail = c;
+	c->pending = true;
+	rt->nr_pending++;
+}
+
+static void pend_del(struct nvsim_rdma_target *rt, struct rdma_conn *c)
+{
+	if (!c->pending)
+		return;
+	if (c->pend_prev)
+		c->pend_prev->pend_next = c->pend_next;
+	else
+		rt->pend_head = c->pend_next;
+	if (c->pend_next)
+		c->pend_next->pend_prev = c->pend_prev;
+	else
+		rt->pend_tail = c->pend_prev;
+	c->pending = false;
+	rt->nr_pending--;
 }
 
 /* ---- connection teardown ------------------------------------------------- */
@@ -143,38 +542,158 @@ static void conn_terminate(void *arg, struct nvsim_tq *tq)
 
 static const struct nvsim_tq_ops conn_tq_ops = { .terminate = conn_terminate };
 
+/* No work request of the connection can complete any more. */
+static bool conn_drained(const struct rdma_conn *c)
+{
+	return (!c->send_inflight && !c->recv_posted) || !c->scq || c->scq->lost;
+}
+
+static void conn_check_reap(struct rdma_conn *c)
+{
+	struct nvsim_rdma_target *rt = c->rt;
+
+	if (!c->dead || c->reaping || !conn_drained(c))
+		return;
+	c->reaping = true;
+	c->reap_next = rt->reap;
+	rt->reap = c;
+}
+
+/* DISCONNECTED (or an error event): the QP flushes what is outstanding,
+ * and the connection goes when the last flush has been polled. */
+static void conn_mark_dead(struct rdma_conn *c)
+{
+	if (c->dead)
+		return;
+	c->dead = true;
+	pend_del(c->rt, c);
+	if (!conn_drained(c) && c->qp)
+		verbs_qp_to_error(c->qp);
+	conn_check_reap(c);
+}
+
+static void conn_log_close(struct rdma_conn *c)
+{
+	struct nvsim_rdma_target *rt = c->rt;
+	struct nvsim_pool_stats ps;
+	char size[24], unit[24], high[24];
+
+	if (!c->grown || !c->tq)
+		return;
+	nvsim_pool_get_stats(rt->pool, &ps);
+	if (c->qid == 0)
+		nvsim_target_log(rt->target, NVSIM_LOG_INFO,
+				 "%s, controller %u queue 0 closed; data buffer pool %s in %s "
+				 "units: high-water %s, %llu of %llu commands waited for buffers "
+				 "(%llu on this queue)",
+				 c->peer, nvsim_tq_cntlid(c->tq), fmt_bytes(ps.size_bytes, size,
+									   sizeof(size)),
+				 fmt_bytes(NVSIM_POOL_UNIT, unit, sizeof(unit)),
+				 fmt_bytes(ps.high_water_bytes, high, sizeof(high)),
+				 (unsigned long long)ps.waits, (unsigned long long)ps.grants,
+				 (unsigned long long)c->pool_waits);
+	else if (c->pool_waits)
+		nvsim_target_log(rt->target, NVSIM_LOG_DEBUG,
+				 "%s, controller %u queue %u closed; %llu commands waited for data "
+				 "buffers",
+				 c->peer, nvsim_tq_cntlid(c->tq), c->qid,
+				 (unsigned long long)c->pool_waits);
+}
+
+static void cmd_pool_release(struct nvsim_rdma_target *rt, struct rdma_cmd *cmds, uint32_t n,
+			     bool waiting)
+{
+	for (uint32_t i = 0; cmds && i < n; i++) {
+		if (waiting)
+			nvsim_pool_cancel(rt->pool, &cmds[i].pool);
+		else
+			nvsim_pool_put(rt->pool, &cmds[i].pool);
+	}
+}
+
+static size_t ring_cmds(const struct rdma_conn *c)
+{
+	return c->nr_cmds > NR_BOOT_CMDS ? c->nr_cmds - NR_BOOT_CMDS : 0;
+}
+
+static void conn_free_ring(struct rdma_conn *c)
+{
+	struct nvsim_rdma_target *rt = c->rt;
+	size_t n = ring_cmds(c);
+
+	if (c->ring_mr)
+		verbs_mr_dereg(c->ring_mr);
+	rt_free(rt, c->ring, c->ring_bytes);
+	rt_free(rt, c->recvs, (size_t)(c->depth - 1) * sizeof(*c->recvs));
+	rt_free(rt, c->cmds, n * sizeof(*c->cmds));
+	rt_free(rt, c->segs, n * rt->msdbd * sizeof(*c->segs));
+	if (c->free_cmds != c->boot_free)
+		rt_free(rt, c->free_cmds, (size_t)c->nr_cmds * sizeof(*c->free_cmds));
+}
+
 static void conn_free(struct rdma_conn *c)
 {
+	struct nvsim_rdma_target *rt = c->rt;
 	struct nvsim_tq *tq = c->tq;
 
+	conn_log_close(c);
 	c->dead = true;
+	pend_del(rt, c);
 	c->tq = NULL;
 	/* Outstanding commands complete into cmd_done, which sees dead. */
-	if (tq)
+	if (tq) {
 		nvsim_tq_destroy(tq);
+		rt->st.mem_bytes -= sizeof(*tq);
+	}
 	if (c->qp)
 		verbs_qp_destroy(c->qp);
-	for (uint32_t i = 0; c->cmds && i < c->nr_cmds; i++) {
-		if (c->cmds[i].buf_mr)
-			verbs_mr_dereg(c->cmds[i].buf_mr);
-		free(c->cmds[i].buf);
-	}
-	if (c->recv_mr)
-		verbs_mr_dereg(c->recv_mr);
-	if (c->rsp_mr)
-		verbs_mr_dereg(c->rsp_mr);
-	if (c->cq)
-		verbs_cq_destroy(c->cq);
+	/* Waiters leave the FIFO before our runs go back, so none of them is
+	 * granted in between. */
+	cmd_pool_release(rt, c->boot_cmds, NR_BOOT_CMDS, true);
+	cmd_pool_release(rt, c->cmds, (uint32_t)ring_cmds(c), true);
+	cmd_pool_release(rt, c->boot_cmds, NR_BOOT_CMDS, false);
+	cmd_pool_release(rt, c->cmds, (uint32_t)ring_cmds(c), false);
+	conn_free_ring(c);
+	if (c->bslab)
+		boot_put(rt, c->bslab, c->bidx);
+	rt_free(rt, c->boot_cmds,
+		NR_BOOT_CMDS * (sizeof(*c->boot_cmds) + rt->msdbd * sizeof(struct remote_seg)));
+	if (c->scq)
+		scq_release(rt, c->scq, c->cqe_need);
+	host_put(rt, c->host);
 	if (c->id)
 		verbs_cm_id_destroy(c->id);
-	free(c->recv_buf);
-	free(c->rsp);
-	free(c->cmds);
-	free(c->free_slots);
-	free(c);
+	rt_free(rt, c, sizeof(*c));
 }
 
 /* ---- command slots ------------------------------------------------------- */
+
+static int post_recv(struct rdma_conn *c, struct rdma_recv *r)
+{
+	struct verbs_sge sge = { (uintptr_t)r->buf, c->rt->recv_size, r->lkey };
+	struct verbs_recv_wr wr = { .wr_id = wr_id_of(r, WR_RECV), .sg_list = &sge,
+				    .num_sge = 1 };
+	const struct verbs_recv_wr *bad;
+	int ret = verbs_post_recv(c->qp, &wr, &bad);
+
+	if (!ret)
+		c->recv_posted++;
+	return ret;
+}
+
+/* The capsule is no longer needed: its buffer takes the next one. */
+static int cmd_release_recv(struct rdma_cmd *cmd)
+{
+	struct rdma_conn *c = cmd->conn;
+	struct rdma_recv *r = cmd->recv;
+
+	if (!r)
+		return 0;
+	cmd->recv = NULL;
+	if (c->dead || c->disconnected)
+		return 0;
+	return post_recv(c, r);
+}
 
 static struct rdma_cmd *cmd_get(struct rdma_conn *c)
 {
@@ -182,9 +701,13 @@ static struct rdma_cmd *cmd_get(struct rdma_conn *c)
 
 	if (!c->nr_free)
 		return NULL;
-	cmd = &c->cmds[c->free_slots[--c->nr_free]];
+	cmd = c->free_cmds[--c->nr_free];
 	cmd->busy = true;
 	cmd->dir = XFER_NONE;
+	cmd->recv = NULL;
+	cmd->icd_in_place = false;
+	cmd->icd_copy = false;
+	cmd->buf = NULL;
 	cmd->data_len = 0;
 	cmd->nr_rd = 0;
 	cmd->reads_left = 0;
@@ -201,40 +724,13 @@ static void cmd_put(struct rdma_cmd *cmd)
 	struct rdma_conn *c = cmd->conn;
 
 	cmd->busy = false;
-	c->free_slots[c->nr_free++] = cmd->slot;
+	if (cmd_release_recv(cmd))
+		conn_disconnect(c);
+	c->free_cmds[c->nr_free++] = cmd;
+	cmd->buf = NULL;
+	/* Last: giving the run back may start a waiting command right now. */
+	nvsim_pool_put(c->rt->pool, &cmd->pool);
 }
-
-/* Make room for len bytes of data, registered for both RDMA directions. */
-static int cmd_buffer(struct rdma_cmd *cmd, size_t len)
-{
-	struct rdma_conn *c = cmd->conn;
-	uint8_t *buf;
-	int ret;
-
-	/* A zero-length block needs no buffer; buf may still be NULL. */
-	if (len == 0)
-		return 0;
-	if (len <= cmd->buf_cap) {
-		memset(cmd->buf, 0, len);
-		return 0;
-	}
-	if (cmd->buf_mr)
-		verbs_mr_dereg(cmd->buf_mr);
-	cmd->buf_mr = NULL;
-	free(cmd->buf);
-	cmd->buf_cap = 0;
-	buf = calloc(1, len);
-	cmd->buf = buf;
-	if (!buf)
-		return -ENOMEM;
-	ret = verbs_mr_reg(c->rt->pd, buf, len, VERBS_ACCESS_LOCAL_WRITE, &cmd->buf_mr);
-	if (ret)
-		return ret;
-	cmd->buf_cap = len;
-	return 0;
-}
-
-/* ---- sending the response ------------------------------------------------- */
 
 static void cmd_maybe_release(struct rdma_cmd *cmd)
 {
@@ -243,22 +739,58 @@ static void cmd_maybe_release(struct rdma_cmd *cmd)
 		cmd_put(cmd);
 }
 
+static void cmd_buffer_granted(struct nvsim_pool_req *req);
+
+static void cmd_init(struct rdma_conn *c, struct rdma_cmd *cmd, struct remote_seg *rd,
+		     struct nvsim_cqe *rsp, uint32_t rsp_lkey)
+{
+	cmd->conn = c;
+	cmd->rd = rd;
+	cmd->rsp = rsp;
+	cmd->rsp_lkey = rsp_lkey;
+	cmd->pool.granted = cmd_buffer_granted;
+	c->free_cmds[c->nr_free++] = cmd;
+}
+
+/* ---- posting --------------------------------------------------------------- */
+
+/* Posts n chained WRs; *posted says how many went (those before the one
+ * refused), each of which will complete. */
+static int post_send_list(struct rdma_conn *c, const struct verbs_send_wr *wrs, unsigned int n,
+			  unsigned int *posted)
+{
+	const struct verbs_send_wr *bad = NULL;
+	int ret = verbs_post_send(c->qp, wrs, &bad);
+	unsigned int k = n;
+
+	if (ret)
+		for (k = 0; bad && k < n && &wrs[k] != bad; k++)
+			;
+	c->send_inflight += k;
+	*posted = k;
+	return ret;
+}
+
+static uint32_t pool_lkey(const struct rdma_conn *c)
+{
+	return verbs_mr_lkey(c->rt->pool_mr);
+}
+
 static int post_response(struct rdma_cmd *cmd)
 {
 	struct rdma_conn *c = cmd->conn;
 	struct verbs_send_wr wrs[MSDBD_MAX + 1];
 	struct verbs_sge sges[MSDBD_MAX + 1];
-	const struct verbs_send_wr *bad;
-	bool ok = nvsim_cqe_status_field(&c->rsp[cmd->slot]) == 0;
-	unsigned int n = 0;
+	bool ok = nvsim_cqe_status_field(cmd->rsp) == 0;
+	unsigned int n = 0, posted;
 	size_t off = 0;
 	int ret;
 
 	/* Data first: RC delivers the WRITEs before the SEND that follows. */
 	for (unsigned int i = 0; ok && cmd->dir == XFER_C2H && i < cmd->nr_rd; i++) {
 		sges[n] = (struct verbs_sge){ (uintptr_t)cmd->buf + off, cmd->rd[i].len,
-					      verbs_mr_lkey(cmd->buf_mr) };
-		wrs[n] = (struct verbs_send_wr){ .wr_id = wr_id(cmd->slot, WR_WRITE),
+					      pool_lkey(c) };
+		wrs[n] = (struct verbs_send_wr){ .wr_id = wr_id_of(cmd, WR_WRITE),
 						 .sg_list = &sges[n], .num_sge = 1,
 						 .opcode = VERBS_WR_RDMA_WRITE,
 						 .send_flags = VERBS_SEND_SIGNALED,
@@ -267,9 +799,9 @@ static int post_response(struct rdma_cmd *cmd)
 		off += cmd->rd[i].len;
 		n++;
 	}
-	sges[n] = (struct verbs_sge){ (uintptr_t)&c->rsp[cmd->slot], sizeof(struct nvsim_cqe),
-				      verbs_mr_lkey(c->rsp_mr) };
-	wrs[n] = (struct verbs_send_wr){ .wr_id = wr_id(cmd->slot, WR_SEND), .sg_list = &sges[n],
+	sges[n] = (struct verbs_sge){ (uintptr_t)cmd->rsp, sizeof(struct nvsim_cqe),
+				      cmd->rsp_lkey };
+	wrs[n] = (struct verbs_send_wr){ .wr_id = wr_id_of(cmd, WR_SEND), .sg_list = &sges[n],
 					 .num_sge = 1, .opcode = VERBS_WR_SEND,
 					 .send_flags = VERBS_SEND_SIGNALED };
 	if (cmd->invalidate) {
@@ -279,11 +811,68 @@ static int post_response(struct rdma_cmd *cmd)
 	n++;
 	for (unsigned int i = 0; i + 1 < n; i++)
 		wrs[i].next = &wrs[i + 1];
-	ret = verbs_post_send(c->qp, wrs, &bad);
+	ret = post_send_list(c, wrs, n, &posted);
+	cmd->wrs_inflight += posted;
+	return ret;
+}
+
+/* ---- Connect done: the rest of the queue --------------------------------------- */
+
+static int conn_grow_alloc(struct rdma_conn *c, size_t n_recv, size_t n_cmds, size_t rsp_off)
+{
+	struct nvsim_rdma_target *rt = c->rt;
+
+	/* Receives and responses overwrite what they use: no clearing. */
+	c->ring_bytes = rsp_off + n_cmds * sizeof(struct nvsim_cqe);
+	c->ring = rt_malloc(rt, c->ring_bytes);
+	c->recvs = rt_calloc(rt, n_recv, sizeof(*c->recvs));
+	c->cmds = rt_calloc(rt, n_cmds, sizeof(*c->cmds));
+	c->segs = rt_calloc(rt, n_cmds * rt->msdbd, sizeof(*c->segs));
+	c->free_cmds = rt_malloc(rt, (size_t)c->nr_cmds * sizeof(*c->free_cmds));
+	if (!c->ring || (n_recv && !c->recvs) || !c->cmds || !c->segs || !c->free_cmds)
+		return -ENOMEM;
+	return verbs_mr_reg(rt->pd, c->ring, c->ring_bytes, VERBS_ACCESS_LOCAL_WRITE, &c->ring_mr);
+}
+
+/* A host may send its next capsule as soon as it sees a response, before
+ * our SEND of that response has completed here: a context is busy until
+ * then, so keep twice as many as the queue holds (as nvmet-rdma does with
+ * its responses).  All of it is posted before the Connect response goes. */
+static int conn_grow(struct rdma_conn *c)
+{
+	struct nvsim_rdma_target *rt = c->rt;
+	size_t n_recv = c->depth - 1, n_cmds = ring_cmds(c);
+	size_t rsp_off = (n_recv * rt->recv_size + 63) & ~(size_t)63;
+	struct rdma_cmd **boot_free = c->boot_free;
+	uint32_t nr_boot_free = c->nr_free;
+	int ret;
+
+	c->grown = true;
+	pend_del(rt, c);
+	if (!n_cmds)
+		return 0;
+	c->free_cmds = NULL;
+	ret = conn_grow_alloc(c, n_recv, n_cmds, rsp_off);
+	if (!c->free_cmds) {
+		c->free_cmds = boot_free;
+		return ret;
+	}
+	c->nr_free = 0;
+	for (uint32_t i = 0; i < nr_boot_free; i++)
+		c->free_cmds[c->nr_free++] = boot_free[i];
 	if (ret)
 		return ret;
-	cmd->wrs_inflight += n;
-	c->send_inflight += n;
+	for (size_t i = 0; i < n_cmds; i++)
+		cmd_init(c, &c->cmds[i], c->segs + i * rt->msdbd,
+			 (struct nvsim_cqe *)(void *)(c->ring + rsp_off) + i,
+			 verbs_mr_lkey(c->ring_mr));
+	for (size_t i = 0; i < n_recv; i++) {
+		c->recvs[i] = (struct rdma_recv){ c, c->ring + i * rt->recv_size,
+						  verbs_mr_lkey(c->ring_mr) };
+		ret = post_recv(c, &c->recvs[i]);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 
@@ -291,14 +880,28 @@ static void cmd_done(void *arg, const struct nvsim_cqe *cqe)
 {
 	struct rdma_cmd *cmd = arg;
 	struct rdma_conn *c = cmd->conn;
+	int ret = 0;
 
 	cmd->answered = true;
 	if (c->dead || c->disconnected) {
 		cmd_maybe_release(cmd);
 		return;
 	}
-	c->rsp[cmd->slot] = *cqe;
-	if (post_response(cmd)) {
+	if (!c->grown && c->tq && nvsim_tq_connected(c->tq)) {
+		ret = conn_grow(c);
+		if (ret)
+			nvsim_target_log(c->rt->target, NVSIM_LOG_ERROR,
+					 "%s: no resources for the %u entries of queue %u after "
+					 "its Connect (%s): the connection is dropped",
+					 c->peer, c->depth, c->qid, strerror(-ret));
+	}
+	if (!ret)
+		ret = cmd_release_recv(cmd);
+	if (!ret) {
+		*cmd->rsp = *cqe;
+		ret = post_response(cmd);
+	}
+	if (ret) {
 		conn_disconnect(c);
 		cmd_maybe_release(cmd);
 	}
@@ -467,8 +1070,9 @@ static int parse_last_segment(struct rdma_cmd *cmd, const struct nvsim_sgl_unkey
 	return 0;
 }
 
-/* Decide where the command's data is.  In-capsule data is copied into the
- * command's buffer here, so the receive buffer can be posted again. */
+/* Decide where the command's data is: in the capsule (used in place, the
+ * receive buffer held until the command is answered) or behind keyed
+ * descriptors (a pool buffer, taken by cmd_start). */
 static int parse_sgl(struct rdma_cmd *cmd, const uint8_t *icd_data, uint32_t icd_rx,
 		     struct sgl_error *e)
 {
@@ -504,11 +1108,14 @@ static int parse_sgl(struct rdma_cmd *cmd, const uint8_t *icd_data, uint32_t icd
 		ret = check_in_capsule(cmd, off, len, icd_rx, e);
 		if (ret)
 			return ret;
-		ret = cmd_buffer(cmd, (size_t)len);
-		if (ret)
-			return sgl_fail(e, NVME_SC_INTERNAL, NVSIM_ERR_LOC_NONE, NULL, NULL);
-		icd_copy(cmd, cmd->buf, icd_data, off, (size_t)len);
 		cmd->data_len = (size_t)len;
+		cmd->icd_off = off;
+		/* Checked to lie in what arrived: used in place.  Only
+		 * icd-offset-unchecked may reach past it, and copies. */
+		if (len && rt_quirk(cmd->conn->rt, NVSIM_QUIRK_ICD_OFFSET_UNCHECKED))
+			cmd->icd_copy = true;
+		else if (len)
+			cmd->icd_in_place = true;
 		return 0;
 	}
 	case NVSIM_SGL_TYPE_LAST_SEGMENT:
@@ -518,29 +1125,44 @@ static int parse_sgl(struct rdma_cmd *cmd, const uint8_t *icd_data, uint32_t icd
 		return sgl_fail(e, NVME_SC_SGL_INVALID_TYPE, NVSIM_SQE_OFF_DPTR,
 				"SGL descriptor type not supported", "SGL identifier %02Xh", id);
 	}
-	if (ret)
-		return ret;
-	if (cmd->data_len && cmd_buffer(cmd, cmd->data_len))
-		return sgl_fail(e, NVME_SC_INTERNAL, NVSIM_ERR_LOC_NONE, NULL, NULL);
-	return 0;
+	return ret;
 }
+
 
 /* ---- executing a capsule ----------------------------------------------------- */
 
 static void cmd_submit(struct rdma_cmd *cmd)
 {
 	struct rdma_conn *c = cmd->conn;
+	void *buf = cmd->icd_in_place ? cmd->recv->buf + SQE_LEN + cmd->icd_off : cmd->buf;
 	int ret;
 
-	nvsim_data_init_flat(&cmd->data, &cmd->iov, cmd->buf, cmd->data_len);
+	nvsim_data_init_flat(&cmd->data, &cmd->iov, buf, cmd->data_len);
 	ret = nvsim_tq_submit(c->tq, &cmd->sqe, cmd->data_len ? &cmd->data : NULL, cmd_done, cmd);
 	if (ret) {
-		/* (an overrun is logged by the queue) */
-		/* Overrun or a queue already ending: the host broke the
-		 * transport's flow control, or is being dropped anyway. */
+		/* Overrun (logged by the queue) or a queue already ending:
+		 * the host broke the transport's flow control, or is being
+		 * dropped anyway.  Disconnected first, so the run given back
+		 * goes to no command of this queue. */
+		conn_disconnect(c);
 		cmd->answered = true;
 		cmd_maybe_release(cmd);
+	}
+}
+
+/* Answer a capsule the transport refuses, without its data. */
+static void cmd_fail(struct rdma_cmd *cmd, uint16_t status, uint16_t loc, const char *what,
+		     const char *detail)
+{
+	struct rdma_conn *c = cmd->conn;
+
+	cmd->data_len = 0;
+	cmd->nr_rd = 0;
+	cmd->dir = XFER_NONE;
+	if (nvsim_tq_fail_why(c->tq, &cmd->sqe, status, loc, what, detail, cmd_done, cmd)) {
 		conn_disconnect(c);
+		cmd->answered = true;
+		cmd_maybe_release(cmd);
 	}
 }
 
@@ -549,14 +1171,14 @@ static int post_read(struct rdma_cmd *cmd)
 	struct rdma_conn *c = cmd->conn;
 	struct verbs_send_wr wrs[MSDBD_MAX];
 	struct verbs_sge sges[MSDBD_MAX];
-	const struct verbs_send_wr *bad;
+	unsigned int posted;
 	size_t off = 0;
 	int ret;
 
 	for (unsigned int i = 0; i < cmd->nr_rd; i++) {
 		sges[i] = (struct verbs_sge){ (uintptr_t)cmd->buf + off, cmd->rd[i].len,
-					      verbs_mr_lkey(cmd->buf_mr) };
-		wrs[i] = (struct verbs_send_wr){ .wr_id = wr_id(cmd->slot, WR_READ),
+					      pool_lkey(c) };
+		wrs[i] = (struct verbs_send_wr){ .wr_id = wr_id_of(cmd, WR_READ),
 						 .sg_list = &sges[i], .num_sge = 1,
 						 .opcode = VERBS_WR_RDMA_READ,
 						 .send_flags = VERBS_SEND_SIGNALED,
@@ -565,13 +1187,10 @@ static int post_read(struct rdma_cmd *cmd)
 						 .next = i + 1 < cmd->nr_rd ? &wrs[i + 1] : NULL };
 		off += cmd->rd[i].len;
 	}
-	ret = verbs_post_send(c->qp, wrs, &bad);
-	if (ret)
-		return ret;
-	cmd->reads_left = cmd->nr_rd;
-	c->reads_inflight += cmd->nr_rd;
-	c->send_inflight += cmd->nr_rd;
-	return 0;
+	ret = post_send_list(c, wrs, cmd->nr_rd, &posted);
+	cmd->reads_left = posted;
+	c->reads_inflight += posted;
+	return ret;
 }
 
 /* Issue waiting RDMA READs while the host's responder resources allow; a
@@ -586,9 +1205,9 @@ static void reads_kick(struct rdma_conn *c)
 		if (!c->wait_head)
 			c->wait_tail = NULL;
 		if (post_read(cmd)) {
+			conn_disconnect(c);
 			cmd->answered = true;
 			cmd_maybe_release(cmd);
-			conn_disconnect(c);
 			return;
 		}
 	}
@@ -606,25 +1225,95 @@ static void cmd_fetch_then_submit(struct rdma_cmd *cmd)
 	reads_kick(c);
 }
 
-static int post_recv_slot(struct rdma_conn *c, uint32_t slot)
+/* Whether the controller writes every byte a successful command's buffer
+ * holds: a Read fills what its SGL describes, for the controller refuses
+ * any other length (Data SGL Length Invalid).  Anything else (an Identify
+ * into a longer buffer, quirks) is cleared first, or a pool buffer would
+ * carry another command's, perhaps another host's, data back. */
+static bool c2h_fully_written(const struct rdma_cmd *cmd)
 {
-	struct verbs_sge sge = { (uintptr_t)(c->recv_buf + (size_t)slot * c->recv_size),
-				 c->recv_size, verbs_mr_lkey(c->recv_mr) };
-	struct verbs_recv_wr wr = { .wr_id = wr_id(slot, WR_RECV), .sg_list = &sge, .num_sge = 1 };
-	const struct verbs_recv_wr *bad;
+	const struct nvsim_rdma_target *rt = cmd->conn->rt;
 
-	return verbs_post_recv(c->qp, &wr, &bad);
+	return cmd->conn->qid && cmd->sqe.opcode == nvme_cmd_read &&
+	       !rt_quirk(rt, NVSIM_QUIRK_KEYED_LEN_UNCHECKED | NVSIM_QUIRK_NO_LBA_CHECK);
 }
 
-static void on_capsule(struct rdma_conn *c, uint32_t slot, uint32_t len)
+static void cmd_have_buffer(struct rdma_cmd *cmd)
 {
-	const uint8_t *capsule = c->recv_buf + (size_t)slot * c->recv_size;
+	struct rdma_conn *c = cmd->conn;
+
+	cmd->buf = cmd->pool.buf;
+	if (cmd->icd_copy) {
+		icd_copy(cmd, cmd->buf, cmd->recv->buf + SQE_LEN, cmd->icd_off, cmd->data_len);
+		if (c->grown && cmd_release_recv(cmd)) {
+			conn_disconnect(c);
+			cmd->answered = true;
+			cmd_maybe_release(cmd);
+			return;
+		}
+	}
+	if (cmd->dir == XFER_C2H && !c2h_fully_written(cmd))
+		memset(cmd->buf, 0, cmd->data_len);
+	if (cmd->dir == XFER_H2C && cmd->nr_rd)
+		cmd_fetch_then_submit(cmd);
+	else
+		cmd_submit(cmd);
+}
+
+/* A command that waited for the pool has its buffer. */
+static void cmd_buffer_granted(struct nvsim_pool_req *req)
+{
+	struct rdma_cmd *cmd = container_of(req, struct rdma_cmd, pool);
+	struct rdma_conn *c = cmd->conn;
+
+	if (c->dead || c->disconnected) {
+		cmd->answered = true;
+		cmd_maybe_release(cmd);
+		return;
+	}
+	cmd_have_buffer(cmd);
+}
+
+static void cmd_start(struct rdma_cmd *cmd)
+{
+	struct rdma_conn *c = cmd->conn;
+	char detail[96];
+	int ret;
+
+	if (cmd->icd_in_place || !cmd->data_len) {
+		cmd_submit(cmd);
+		return;
+	}
+	ret = nvsim_pool_get(c->rt->pool, &cmd->pool, cmd->data_len);
+	if (ret == 0) {
+		cmd_have_buffer(cmd);
+		return;
+	}
+	if (ret == 1) {
+		c->pool_waits++;
+		return;
+	}
+	/* Only no-mdts lets a transfer exceed the largest run. */
+	snprintf(detail, sizeof(detail), "%zu bytes, the buffer pool's runs hold %zu at most",
+		 cmd->data_len, c->rt->st.pool_max_xfer);
+	if (c->grown && cmd_release_recv(cmd)) {
+		conn_disconnect(c);
+		cmd->answered = true;
+		cmd_maybe_release(cmd);
+		return;
+	}
+	cmd_fail(cmd, NVSIM_SC_GENERIC(NVME_SC_INTERNAL), NVSIM_ERR_LOC_NONE,
+		 "transfer larger than any data buffer", detail);
+}
+
+static void on_capsule(struct rdma_conn *c, struct rdma_recv *r, uint32_t len)
+{
 	struct sgl_error err = { 0 };
 	struct rdma_cmd *cmd;
 	int ret;
 
 	/* A runt capsule has no CID to answer: the host broke the binding. */
-	if (len < SQE_LEN || len > c->recv_size) {
+	if (len < SQE_LEN || len > c->rt->recv_size) {
 		char detail[64];
 
 		snprintf(detail, sizeof(detail), "%u bytes; the connection is dropped", len);
@@ -641,9 +1330,13 @@ static void on_capsule(struct rdma_conn *c, uint32_t slot, uint32_t len)
 		conn_disconnect(c);
 		return;
 	}
-	memcpy(&cmd->sqe, capsule, SQE_LEN);
-	ret = parse_sgl(cmd, capsule + SQE_LEN, len - SQE_LEN, &err);
-	if (post_recv_slot(c, slot)) {
+	/* Held until the command is answered before Connect (one capsule at
+	 * a time there) and while its in-capsule data is used; posted again
+	 * at once otherwise. */
+	cmd->recv = r;
+	memcpy(&cmd->sqe, r->buf, SQE_LEN);
+	ret = parse_sgl(cmd, r->buf + SQE_LEN, len - SQE_LEN, &err);
+	if ((ret || (c->grown && !cmd->icd_in_place && !cmd->icd_copy)) && cmd_release_recv(cmd)) {
 		conn_disconnect(c);
 		cmd_put(cmd);
 		return;
@@ -654,20 +1347,10 @@ static void on_capsule(struct rdma_conn *c, uint32_t slot, uint32_t len)
 		return;
 	}
 	if (ret) {
-		cmd->data_len = 0;
-		cmd->nr_rd = 0;
-		cmd->dir = XFER_NONE;
-		if (nvsim_tq_fail_why(c->tq, &cmd->sqe, err.status, err.loc, err.what,
-				      err.detail[0] ? err.detail : NULL, cmd_done, cmd)) {
-			cmd_put(cmd);
-			conn_disconnect(c);
-		}
+		cmd_fail(cmd, err.status, err.loc, err.what, err.detail[0] ? err.detail : NULL);
 		return;
 	}
-	if (cmd->dir == XFER_H2C && cmd->nr_rd)
-		cmd_fetch_then_submit(cmd);
-	else
-		cmd_submit(cmd);
+	cmd_start(cmd);
 }
 
 /* An RDMA READ or WRITE against the host's keyed SGL failed: the region
@@ -690,40 +1373,49 @@ static void log_remote_refusal(struct rdma_conn *c, const struct rdma_cmd *cmd, 
 	nvsim_tq_log_host_error(c->tq, "keyed SGL outside the host's registered memory", detail);
 }
 
-static void on_completion(struct rdma_conn *c, const struct verbs_wc *wc)
+static void on_recv(struct rdma_recv *r, const struct verbs_wc *wc)
 {
-	uint32_t slot = (uint32_t)(wc->wr_id >> WR_KIND_BITS);
-	enum wr_kind kind = (enum wr_kind)(wc->wr_id & WR_KIND_MASK);
-	struct rdma_cmd *cmd = slot < c->nr_cmds ? &c->cmds[slot] : NULL;
+	struct rdma_conn *c = r->conn;
+
+	c->recv_posted--;
+	if (wc->status == VERBS_WC_SUCCESS && !c->dead && !c->disconnected)
+		on_capsule(c, r, wc->byte_len);
+	else if (wc->status != VERBS_WC_WR_FLUSH_ERR)
+		conn_disconnect(c);
+	conn_check_reap(c);
+}
+
+static bool on_read_done(struct rdma_conn *c, struct rdma_cmd *cmd, const struct verbs_wc *wc)
+{
 	bool submitted = false;
 
-	if (kind == WR_RECV) {
-		if (wc->status == VERBS_WC_SUCCESS && !c->dead && !c->disconnected)
-			on_capsule(c, slot, wc->byte_len);
-		else if (wc->status != VERBS_WC_WR_FLUSH_ERR)
+	c->reads_inflight--;
+	cmd->reads_left--;
+	if (wc->status != VERBS_WC_SUCCESS) {
+		/* The host's buffer refused us: nothing to execute. */
+		cmd->answered = true;
+		if (wc->status != VERBS_WC_WR_FLUSH_ERR) {
+			log_remote_refusal(c, cmd, "READ", wc);
 			conn_disconnect(c);
-		return;
+		}
+	} else if (!cmd->reads_left && !c->disconnected && !c->dead) {
+		/* From here cmd_done (or cmd_submit's failure path) owns the
+		 * slot and may already have released it. */
+		submitted = true;
+		cmd_submit(cmd);
 	}
-	if (!cmd)
-		return;
+	reads_kick(c);
+	return submitted;
+}
+
+static void on_send_done(struct rdma_cmd *cmd, enum wr_kind kind, const struct verbs_wc *wc)
+{
+	struct rdma_conn *c = cmd->conn;
+	bool submitted = false;
+
 	c->send_inflight--;
 	if (kind == WR_READ) {
-		c->reads_inflight--;
-		cmd->reads_left--;
-		if (wc->status != VERBS_WC_SUCCESS) {
-			/* The host's buffer refused us: nothing to execute. */
-			cmd->answered = true;
-			if (wc->status != VERBS_WC_WR_FLUSH_ERR) {
-				log_remote_refusal(c, cmd, "READ", wc);
-				conn_disconnect(c);
-			}
-		} else if (!cmd->reads_left && !c->disconnected && !c->dead) {
-			/* From here cmd_done (or cmd_submit's failure path)
-			 * owns the slot and may already have released it. */
-			submitted = true;
-			cmd_submit(cmd);
-		}
-		reads_kick(c);
+		submitted = on_read_done(c, cmd, wc);
 	} else {
 		cmd->wrs_inflight--;
 		if (wc->status != VERBS_WC_SUCCESS && wc->status != VERBS_WC_WR_FLUSH_ERR) {
@@ -736,6 +1428,18 @@ static void on_completion(struct rdma_conn *c, const struct verbs_wc *wc)
 		cmd_maybe_release(cmd);
 	if (c->disconnect_wanted && !c->send_inflight)
 		conn_disconnect(c);
+	conn_check_reap(c);
+}
+
+static void on_completion(const struct verbs_wc *wc)
+{
+	enum wr_kind kind = (enum wr_kind)(wc->wr_id & WR_KIND_MASK);
+	void *p = (void *)(uintptr_t)(wc->wr_id & ~(uint64_t)WR_KIND_MASK);
+
+	if (kind == WR_RECV)
+		on_recv(p, wc);
+	else
+		on_send_done(p, kind, wc);
 }
 
 /* ---- accepting a queue ------------------------------------------------------- */
@@ -797,35 +1501,69 @@ static int check_private_data(struct nvsim_rdma_target *rt, const struct verbs_c
 	return 0;
 }
 
-static int conn_alloc_buffers(struct rdma_conn *c)
+/* "rdma conn 7 from 10.0.0.1:49152 on 0.0.0.0:4420" */
+static void conn_name(const struct nvsim_rdma_target *rt, uint32_t no, const char *peer_addr,
+		      char *buf, size_t len)
+{
+	if (peer_addr[0])
+		snprintf(buf, len, "rdma conn %u from %s on %s", no, peer_addr, rt->cfg.addr);
+	else
+		snprintf(buf, len, "rdma conn %u on %s", no, rt->cfg.addr);
+}
+
+/* Room for one more connection from host?  Else the reject is logged and
+ * counted: NO_RSC, "not enough resources" (NVMe RDMA Transport
+ * Specification 1.0 §3.4 (approx.)). */
+static bool conn_room(struct nvsim_rdma_target *rt, const char *host, const char *peer)
+{
+	struct host_count *hc = *host_slot(rt, host);
+
+	if (rt->nr_conns >= rt->cfg.max_conns_per_port) {
+		rt->st.refused_port_cap++;
+		nvsim_target_log(rt->target, NVSIM_LOG_WARN,
+				 "%s: queue refused: %u connections on the port, the most "
+				 "max_conns_per_port allows: RDMA CM reject, status %02Xh (NO_RSC)",
+				 peer, rt->nr_conns, NVSIM_RDMA_CM_NO_RSC);
+		return false;
+	}
+	if (hc && hc->conns >= rt->cfg.max_conns_per_host) {
+		rt->st.refused_host_cap++;
+		nvsim_target_log(rt->target, NVSIM_LOG_WARN,
+				 "%s: queue refused: %u connections from host '%s', the most "
+				 "max_conns_per_host allows: RDMA CM reject, status %02Xh (NO_RSC)",
+				 peer, hc->conns, host, NVSIM_RDMA_CM_NO_RSC);
+		return false;
+	}
+	return true;
+}
+
+/* The connection as it is before Connect: one receive buffer from a boot
+ * slab, NR_BOOT_CMDS contexts, nothing sized by the queue's depth. */
+static int conn_alloc_boot(struct rdma_conn *c)
 {
 	struct nvsim_rdma_target *rt = c->rt;
-	size_t recv_bytes = (size_t)c->depth * c->recv_size;
+	struct remote_seg *segs;
+	struct nvsim_cqe *rsp;
+	uint8_t *mem;
 	int ret;
 
-	/* A host may send its next capsule as soon as it sees a response,
-	 * before our SEND of that response has completed here: a context is
-	 * busy until then, so keep twice as many as the queue holds (as
-	 * nvmet-rdma does with its responses). */
 	c->nr_cmds = 2 * c->depth;
-	c->recv_buf = calloc(1, recv_bytes);
-	c->rsp = calloc(c->nr_cmds, sizeof(*c->rsp));
-	c->cmds = calloc(c->nr_cmds, sizeof(*c->cmds));
-	c->free_slots = calloc(c->nr_cmds, sizeof(*c->free_slots));
-	if (!c->recv_buf || !c->rsp || !c->cmds || !c->free_slots)
+	c->free_cmds = c->boot_free;
+	c->boot_cmds = rt_calloc(rt, 1, NR_BOOT_CMDS * (sizeof(*c->boot_cmds) +
+							rt->msdbd * sizeof(*segs)));
+	if (!c->boot_cmds)
 		return -ENOMEM;
-	ret = verbs_mr_reg(rt->pd, c->recv_buf, recv_bytes, VERBS_ACCESS_LOCAL_WRITE, &c->recv_mr);
-	if (!ret)
-		ret = verbs_mr_reg(rt->pd, c->rsp, (size_t)c->nr_cmds * sizeof(*c->rsp), 0,
-				   &c->rsp_mr);
+	ret = boot_get(rt, &c->bslab, &c->bidx);
 	if (ret)
 		return ret;
-	for (uint32_t i = 0; i < c->nr_cmds; i++) {
-		c->cmds[i].conn = c;
-		c->cmds[i].slot = i;
-		c->free_slots[c->nr_cmds - 1 - i] = i;
-	}
-	c->nr_free = c->nr_cmds;
+	mem = boot_mem(rt, c->bslab, c->bidx);
+	c->boot_recv = (struct rdma_recv){ c, mem, verbs_mr_lkey(c->bslab->mr) };
+	rsp = (struct nvsim_cqe *)(void *)(mem + rt->boot_elem -
+					   NR_BOOT_CMDS * sizeof(struct nvsim_cqe));
+	segs = (struct remote_seg *)(void *)(c->boot_cmds + NR_BOOT_CMDS);
+	for (uint32_t i = 0; i < NR_BOOT_CMDS && i < c->nr_cmds; i++)
+		cmd_init(c, &c->boot_cmds[i], segs + i * rt->msdbd, rsp + i,
+			 verbs_mr_lkey(c->bslab->mr));
 	return 0;
 }
 
@@ -833,14 +1571,16 @@ static int conn_setup_qp(struct rdma_conn *c)
 {
 	struct nvsim_rdma_target *rt = c->rt;
 	uint32_t send_wr = 2 * c->depth * (rt->msdbd + 1);
-	struct verbs_cq_attr cq_attr = { .cqe = send_wr + c->depth };
 	struct verbs_qp_init_attr qp_attr = { 0 };
-	int ret = verbs_cq_create(rt->dev, &cq_attr, &c->cq);
+	int ret;
 
+	/* Each flush or completion of every WR the QP may hold. */
+	c->cqe_need = send_wr + c->depth;
+	ret = scq_reserve(rt, c->cqe_need, &c->scq);
 	if (ret)
 		return ret;
-	qp_attr.send_cq = c->cq;
-	qp_attr.recv_cq = c->cq;
+	qp_attr.send_cq = c->scq->cq;
+	qp_attr.recv_cq = c->scq->cq;
 	qp_attr.cap.max_send_wr = send_wr;
 	qp_attr.cap.max_recv_wr = c->depth;
 	qp_attr.cap.max_send_sge = 1;
@@ -849,74 +1589,97 @@ static int conn_setup_qp(struct rdma_conn *c)
 	ret = verbs_qp_create(c->id, rt->pd, &qp_attr, &c->qp);
 	if (ret)
 		return ret;
-	for (uint32_t i = 0; i < c->depth; i++) {
-		ret = post_recv_slot(c, i);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return post_recv(c, &c->boot_recv);
 }
 
-static void on_connect_request(struct nvsim_rdma_target *rt, const struct verbs_cm_event *ev)
+static int conn_accept(struct rdma_conn *c)
 {
 	struct nvsim_rdma_cm_accept acc = { 0 };
 	struct verbs_conn_param param = { 0 };
-	struct rdma_conn *c;
-	uint32_t depth = 0, no = ++rt->conns_seen;
-	uint16_t qid = 0;
-	char why[96], peer[80];
-	int sts = check_private_data(rt, ev, &qid, &depth, why, sizeof(why));
 
-	/* The verbs shim names no peer address yet: the connection's number
-	 * and our address tell the log's lines of one queue apart. */
-	snprintf(peer, sizeof(peer), "rdma conn %u on %s", no, rt->cfg.addr);
-	if (sts) {
-		nvsim_target_log(rt->target, NVSIM_LOG_WARN,
-				 "%s: queue refused: %s: RDMA CM reject, status %02Xh", peer, why,
-				 sts);
-		reject(ev->id, (enum nvsim_rdma_cm_reject_sts)sts);
-		verbs_cm_id_destroy(ev->id);
-		return;
-	}
-	c = calloc(1, sizeof(*c));
-	if (!c) {
-		reject(ev->id, NVSIM_RDMA_CM_NO_RSC);
-		verbs_cm_id_destroy(ev->id);
-		return;
-	}
-	c->rt = rt;
-	c->id = ev->id;
-	c->qid = qid;
-	c->depth = depth;
-	c->recv_size = SQE_LEN + rt->icd;
-	c->ord = ev->initiator_depth < rt->attr.max_qp_init_rd_atom ? ev->initiator_depth
-								   : rt->attr.max_qp_init_rd_atom;
-	if (!c->ord)
-		c->ord = 1;
-	verbs_cm_id_set_context(c->id, c);
-	if (conn_alloc_buffers(c) || conn_setup_qp(c) ||
-	    nvsim_tq_create(rt->target, rt->port, &conn_tq_ops, c, &c->tq)) {
-		nvsim_target_log(rt->target, NVSIM_LOG_ERROR,
-				 "%s: queue refused: no resources for %u entries", peer, depth);
-		reject(ev->id, NVSIM_RDMA_CM_NO_RSC);
-		conn_free(c);
-		return;
-	}
-	nvsim_tq_set_peer(c->tq, peer);
-	acc.crqsize = htole16((uint16_t)depth);
+	acc.crqsize = htole16((uint16_t)c->depth);
 	param.private_data = &acc;
 	param.private_data_len = sizeof(acc);
 	param.initiator_depth = (uint8_t)c->ord;
 	param.responder_resources = 0; /* the host never reads from us */
 	param.rnr_retry_count = 7;
 	param.retry_count = 7;
-	if (verbs_cm_accept(c->id, &param)) {
+	return verbs_cm_accept(c->id, &param);
+}
+
+static struct rdma_conn *conn_new(struct nvsim_rdma_target *rt, const struct verbs_cm_event *ev,
+				  uint16_t qid, uint32_t depth, const char *host)
+{
+	struct rdma_conn *c = rt_calloc(rt, 1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->rt = rt;
+	c->id = ev->id;
+	c->qid = qid;
+	c->depth = depth;
+	c->ord = ev->initiator_depth < rt->attr.max_qp_init_rd_atom ? ev->initiator_depth
+								   : rt->attr.max_qp_init_rd_atom;
+	if (!c->ord)
+		c->ord = 1;
+	c->host = host_get(rt, host);
+	if (!c->host) {
+		c->id = NULL;
+		rt_free(rt, c, sizeof(*c));
+		return NULL;
+	}
+	verbs_cm_id_set_context(c->id, c);
+	return c;
+}
+
+static void on_connect_request(struct nvsim_rdma_target *rt, const struct verbs_cm_event *ev)
+{
+	struct rdma_conn *c;
+	uint32_t depth = 0, no = ++rt->conns_seen;
+	uint16_t qid = 0;
+	char why[96], host[VERBS_ADDR_STR_MAX];
+	int sts = check_private_data(rt, ev, &qid, &depth, why, sizeof(why));
+	char peer[sizeof(c->peer)];
+
+	conn_name(rt, no, ev->peer_addr, peer, sizeof(peer));
+	if (sts) {
+		nvsim_target_log(rt->target, NVSIM_LOG_WARN,
+				 "%s: queue refused: %s: RDMA CM reject, status %02Xh", peer, why,
+				 sts);
+		goto refuse;
+	}
+	sts = NVSIM_RDMA_CM_NO_RSC;
+	host_of(ev->peer_addr, host, sizeof(host));
+	if (!conn_room(rt, host, peer))
+		goto refuse;
+	c = conn_new(rt, ev, qid, depth, host);
+	if (!c)
+		goto refuse;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	conn_link(rt, c);
+	if (conn_alloc_boot(c) || conn_setup_qp(c) ||
+	    nvsim_tq_create(rt->target, rt->port, &conn_tq_ops, c, &c->tq)) {
+		nvsim_target_log(rt->target, NVSIM_LOG_ERROR,
+				 "%s: queue refused: no resources for %u entries", peer, depth);
+		reject(ev->id, NVSIM_RDMA_CM_NO_RSC);
+		conn_unlink(rt, c);
 		conn_free(c);
 		return;
 	}
-	c->next = rt->conns;
-	rt->conns = c;
-	rt->nr_conns++;
+	mem_add(rt, sizeof(struct nvsim_tq));
+	nvsim_tq_set_peer(c->tq, peer);
+	nvsim_tq_set_transport_queue(c->tq, qid, (uint16_t)(depth - 1));
+	if (conn_accept(c)) {
+		conn_unlink(rt, c);
+		conn_free(c);
+		return;
+	}
+	rt->st.conns_accepted++;
+	pend_add(rt, c);
+	return;
+refuse:
+	reject(ev->id, (enum nvsim_rdma_cm_reject_sts)sts);
+	verbs_cm_id_destroy(ev->id);
 }
 
 static void on_cm_event(struct nvsim_rdma_target *rt, const struct verbs_cm_event *ev)
@@ -935,7 +1698,7 @@ static void on_cm_event(struct nvsim_rdma_target *rt, const struct verbs_cm_even
 	case VERBS_CM_EVENT_DEVICE_REMOVAL:
 	case VERBS_CM_EVENT_CONNECT_ERROR:
 	case VERBS_CM_EVENT_UNREACHABLE:
-		c->dead = true;
+		conn_mark_dead(c);
 		break;
 	default:
 		break;
@@ -944,42 +1707,160 @@ static void on_cm_event(struct nvsim_rdma_target *rt, const struct verbs_cm_even
 
 /* ---- listener ---------------------------------------------------------------- */
 
+static uint32_t max_io_of(const struct nvsim_target_config *tcfg)
+{
+	return tcfg->mdts ? 4096u << tcfg->mdts : 1u << 24;
+}
+
+/* The largest run the pool must serve: one maximum transfer, or with
+ * no-mdts one keyed descriptor's most. */
+static size_t pool_max_xfer_of(const struct nvsim_target_config *tcfg)
+{
+	size_t max = max_io_of(tcfg);
+
+	if ((tcfg->quirks & NVSIM_QUIRK_NO_MDTS) && max < NVSIM_SGL_KEYED_MAX_LEN + 1u)
+		max = NVSIM_SGL_KEYED_MAX_LEN + 1u;
+	return max;
+}
+
+static size_t pool_bytes_of(const struct nvsim_rdma_target_config *cfg)
+{
+	return cfg->buffer_pool_bytes ? cfg->buffer_pool_bytes : NVSIM_RDMA_POOL_DEFAULT_BYTES;
+}
+
+int nvsim_rdma_target_config_check(const struct nvsim_rdma_target_config *cfg,
+				   const struct nvsim_target_config *tcfg, char *why, size_t len)
+{
+	size_t pool = pool_bytes_of(cfg), max_xfer = pool_max_xfer_of(tcfg);
+	char a[24], b[24];
+
+	if (max_io_of(tcfg) > NVSIM_SGL_KEYED_MAX_LEN + 1u) {
+		snprintf(why, len, "MDTS %u: %s per command, above a keyed SGL's %u bytes",
+			 tcfg->mdts, fmt_bytes(max_io_of(tcfg), a, sizeof(a)),
+			 NVSIM_SGL_KEYED_MAX_LEN);
+		return -EINVAL;
+	}
+	if ((tcfg->msdbd ? tcfg->msdbd : 1) > MSDBD_MAX) {
+		snprintf(why, len, "MSDBD %u above the %u descriptors served", tcfg->msdbd,
+			 MSDBD_MAX);
+		return -EINVAL;
+	}
+	if (pool > NVSIM_RDMA_POOL_MAX_BYTES) {
+		snprintf(why, len, "buffer_pool_bytes %zu (%s) above the cap of %s", pool,
+			 fmt_bytes(pool, a, sizeof(a)),
+			 fmt_bytes(NVSIM_RDMA_POOL_MAX_BYTES, b, sizeof(b)));
+		return -EINVAL;
+	}
+	if (!nvsim_pool_size_for(pool, max_xfer)) {
+		snprintf(why, len,
+			 "buffer_pool_bytes %zu (%s) holds no maximum transfer (%s, MDTS %u)",
+			 pool, fmt_bytes(pool, a, sizeof(a)), fmt_bytes(max_xfer, b, sizeof(b)),
+			 tcfg->mdts);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void apply_defaults(struct nvsim_rdma_target *rt, const struct nvsim_rdma_target_config *cfg)
+{
+	rt->cfg = *cfg;
+	rt->cfg.buffer_pool_bytes = pool_bytes_of(cfg);
+	if (!rt->cfg.max_conns_per_port)
+		rt->cfg.max_conns_per_port = NVSIM_RDMA_CONNS_PER_PORT_DEFAULT;
+	if (!rt->cfg.max_conns_per_host)
+		rt->cfg.max_conns_per_host = NVSIM_RDMA_CONNS_PER_HOST_DEFAULT;
+	if (!rt->cfg.connect_timeout_ms)
+		rt->cfg.connect_timeout_ms = NVSIM_RDMA_CONNECT_TIMEOUT_DEFAULT_MS;
+	rt->icd = rt->target->cfg.in_capsule_data;
+	rt->recv_size = SQE_LEN + rt->icd;
+	rt->boot_elem = ((size_t)rt->recv_size + NR_BOOT_CMDS * sizeof(struct nvsim_cqe) + 63) &
+			~(size_t)63;
+	rt->max_io = max_io_of(&rt->target->cfg);
+	rt->msdbd = rt->target->cfg.msdbd ? rt->target->cfg.msdbd : 1;
+}
+
+/* The device's limits bound the queues: each of twice the depth's
+ * contexts may need a SEND plus one WR per descriptor. */
+static void clamp_depth(struct nvsim_rdma_target *rt)
+{
+	uint32_t mqes_depth = (uint32_t)rt->target->cfg.mqes + 1;
+	uint32_t per_entry = 2 * (rt->msdbd + 1);
+
+	if (!rt->cfg.max_queue_depth || rt->cfg.max_queue_depth > mqes_depth)
+		rt->cfg.max_queue_depth = mqes_depth;
+	if (rt->attr.max_qp_wr && rt->cfg.max_queue_depth * per_entry > rt->attr.max_qp_wr) {
+		rt->cfg.max_queue_depth = rt->attr.max_qp_wr / per_entry;
+		nvsim_target_log(rt->target, NVSIM_LOG_INFO,
+				 "rdma target on %s: I/O queues hold at most %u entries, as the "
+				 "device's max_qp_wr %u allows (%u WRs per entry)",
+				 rt->cfg.addr, rt->cfg.max_queue_depth, rt->attr.max_qp_wr,
+				 per_entry);
+	}
+}
+
+static int pool_start(struct nvsim_rdma_target *rt)
+{
+	struct nvsim_pool_stats ps;
+	int ret = nvsim_pool_create(rt->cfg.buffer_pool_bytes, pool_max_xfer_of(&rt->target->cfg),
+				    &rt->pool);
+
+	if (ret)
+		return ret;
+	ret = verbs_mr_reg(rt->pd, nvsim_pool_base(rt->pool), nvsim_pool_size(rt->pool),
+			   VERBS_ACCESS_LOCAL_WRITE, &rt->pool_mr);
+	if (ret)
+		return ret;
+	nvsim_pool_get_stats(rt->pool, &ps);
+	rt->st.pool_bytes = ps.size_bytes;
+	rt->st.pool_unit = NVSIM_POOL_UNIT;
+	rt->st.pool_max_xfer = ps.max_xfer_bytes;
+	mem_add(rt, ps.size_bytes + ps.meta_bytes);
+	return 0;
+}
+
+static uint32_t host_buckets(unsigned int max_conns)
+{
+	uint32_t n = HOST_BUCKETS_MIN;
+
+	while (n < max_conns / 4 && n < HOST_BUCKETS_MAX)
+		n <<= 1;
+	return n;
+}
+
 int nvsim_rdma_target_start(struct nvsim_target *t, struct nvsim_port *port,
 			    const struct nvsim_rdma_target_config *cfg,
 			    struct nvsim_rdma_target **out)
 {
 	struct verbs_open_opts opts = { .provider = cfg->provider, .device = cfg->device,
 					.fabric = cfg->fabric };
-	struct nvsim_rdma_target *rt = calloc(1, sizeof(*rt));
-	uint32_t mqes_depth = (uint32_t)t->cfg.mqes + 1;
-	int ret;
+	struct nvsim_rdma_target *rt;
+	char why[160];
+	uint32_t buckets;
+	int ret = nvsim_rdma_target_config_check(cfg, &t->cfg, why, sizeof(why));
 
+	if (ret) {
+		nvsim_target_log(t, NVSIM_LOG_ERROR, "rdma target on %s: %s", cfg->addr, why);
+		return ret;
+	}
+	rt = calloc(1, sizeof(*rt));
 	if (!rt)
 		return -ENOMEM;
 	rt->target = t;
 	rt->port = port;
-	rt->cfg = *cfg;
-	rt->icd = t->cfg.in_capsule_data;
-	rt->max_io = t->cfg.mdts ? 4096u << t->cfg.mdts : 1u << 24;
-	rt->msdbd = t->cfg.msdbd ? t->cfg.msdbd : 1;
-	if (rt->msdbd > MSDBD_MAX || rt->max_io > NVSIM_SGL_KEYED_MAX_LEN + 1u) {
-		ret = -EINVAL;
-		goto err;
-	}
-	ret = verbs_device_open(&opts, &rt->dev);
+	apply_defaults(rt, cfg);
+	mem_add(rt, sizeof(*rt));
+	buckets = host_buckets(rt->cfg.max_conns_per_port);
+	rt->hosts = rt_calloc(rt, buckets, sizeof(*rt->hosts));
+	rt->host_mask = buckets - 1;
+	ret = rt->hosts ? verbs_device_open(&opts, &rt->dev) : -ENOMEM;
+	if (!ret)
+		ret = verbs_device_query(rt->dev, &rt->attr);
 	if (ret)
 		goto err;
-	ret = verbs_device_query(rt->dev, &rt->attr);
-	if (ret)
-		goto err;
-	if (!rt->cfg.max_queue_depth || rt->cfg.max_queue_depth > mqes_depth)
-		rt->cfg.max_queue_depth = mqes_depth;
-	/* Each of twice the depth's contexts may need a SEND plus one WR per
-	 * descriptor. */
-	if (rt->attr.max_qp_wr &&
-	    2 * rt->cfg.max_queue_depth * (rt->msdbd + 1) > rt->attr.max_qp_wr)
-		rt->cfg.max_queue_depth = rt->attr.max_qp_wr / (2 * (rt->msdbd + 1));
+	clamp_depth(rt);
 	ret = verbs_pd_alloc(rt->dev, &rt->pd);
+	if (!ret)
+		ret = pool_start(rt);
 	if (!ret)
 		ret = verbs_cm_channel_create(rt->dev, &rt->ch);
 	if (!ret)
@@ -995,25 +1876,77 @@ err:
 	return ret;
 }
 
-static void reap_dead(struct nvsim_rdma_target *rt)
+/* Connections still waiting for Connect past the timeout are dropped,
+ * oldest first; the rest are younger. */
+static int expire_pending(struct nvsim_rdma_target *rt)
 {
-	for (struct rdma_conn **pp = &rt->conns; *pp;) {
-		struct rdma_conn *c = *pp;
+	uint64_t now = rt_now(rt), limit = rt->cfg.connect_timeout_ms * NSEC_PER_MSEC;
+	int n = 0;
 
-		if (!c->dead) {
-			pp = &c->next;
-			continue;
-		}
-		*pp = c->next;
-		rt->nr_conns--;
+	while (rt->pend_head) {
+		struct rdma_conn *c = rt->pend_head;
+		uint64_t age = now > c->accepted_ns ? now - c->accepted_ns : 0;
+
+		if (age < limit)
+			break;
+		pend_del(rt, c);
+		rt->st.connect_timeouts++;
+		nvsim_target_log(rt->target, NVSIM_LOG_WARN,
+				 "%s: no Fabrics Connect %llu ms after the CM accept (QID %u, "
+				 "connect_timeout_ms %u): the connection is dropped",
+				 c->peer, (unsigned long long)(age / NSEC_PER_MSEC), c->qid,
+				 rt->cfg.connect_timeout_ms);
+		conn_disconnect(c);
+		n++;
+	}
+	return n;
+}
+
+static void reap(struct nvsim_rdma_target *rt)
+{
+	while (rt->reap) {
+		struct rdma_conn *c = rt->reap;
+
+		rt->reap = c->reap_next;
+		conn_unlink(rt, c);
 		conn_free(c);
 	}
+}
+
+/* A CQ that overran has lost completions: every queue on it is dropped,
+ * and since it is never polled again, its connections count as drained. */
+static void scq_lost(struct nvsim_rdma_target *rt, struct rdma_scq *q, int err)
+{
+	q->lost = true;
+	nvsim_target_log(rt->target, NVSIM_LOG_ERROR,
+			 "rdma target on %s: a shared completion queue of %u entries failed (%s): "
+			 "its queues are dropped",
+			 rt->cfg.addr, q->cap, strerror(-err));
+	for (struct rdma_conn *c = rt->conns; c; c = c->next)
+		if (c->scq == q) {
+			conn_disconnect(c);
+			conn_check_reap(c);
+		}
+}
+
+static int poll_scq(struct nvsim_rdma_target *rt, struct rdma_scq *q)
+{
+	struct verbs_wc wc[32];
+	int n = 0, work = 0;
+
+	while (!nvsim_target_dead(rt->target) && (n = verbs_poll_cq(q->cq, 32, wc)) > 0) {
+		for (int i = 0; i < n && !nvsim_target_dead(rt->target); i++)
+			on_completion(&wc[i]);
+		work += n;
+	}
+	if (n < 0 && n != -EAGAIN)
+		scq_lost(rt, q, n);
+	return work;
 }
 
 int nvsim_rdma_target_poll(struct nvsim_rdma_target *rt)
 {
 	struct verbs_cm_event ev;
-	struct verbs_wc wc[32];
 	int work = 0;
 
 	/* dies-mid-run: a crashed target takes no event and answers nothing;
@@ -1024,20 +1957,12 @@ int nvsim_rdma_target_poll(struct nvsim_rdma_target *rt)
 		on_cm_event(rt, &ev);
 		work++;
 	}
-	for (struct rdma_conn *c = rt->conns; c; c = c->next) {
-		int n = 0;
-
-		while (!c->dead && !nvsim_target_dead(rt->target) &&
-		       (n = verbs_poll_cq(c->cq, 32, wc)) > 0) {
-			for (int i = 0; i < n && !nvsim_target_dead(rt->target); i++)
-				on_completion(c, &wc[i]);
-			work += n;
-		}
-		if (n < 0 && n != -EAGAIN)
-			conn_disconnect(c);
-	}
+	for (struct rdma_scq *q = rt->scqs; q; q = q->next)
+		if (!q->lost)
+			work += poll_scq(rt, q);
+	work += expire_pending(rt);
 	work += nvsim_target_poll(rt->target);
-	reap_dead(rt);
+	reap(rt);
 	return work;
 }
 
@@ -1045,11 +1970,14 @@ void nvsim_rdma_target_stop(struct nvsim_rdma_target *rt)
 {
 	if (!rt)
 		return;
+	/* All first, so that buffers one queue gives back are not granted to
+	 * a command of the next one. */
+	for (struct rdma_conn *c = rt->conns; c; c = c->next)
+		conn_disconnect(c);
 	while (rt->conns) {
 		struct rdma_conn *c = rt->conns;
 
-		rt->conns = c->next;
-		conn_disconnect(c);
+		conn_unlink(rt, c);
 		conn_free(c);
 	}
 	/* Connect requests never taken (a dead target's, or ones that came
@@ -1061,6 +1989,22 @@ void nvsim_rdma_target_stop(struct nvsim_rdma_target *rt)
 			if (ev.type == VERBS_CM_EVENT_CONNECT_REQUEST)
 				verbs_cm_id_destroy(ev.id);
 	}
+	while (rt->scqs) {
+		struct rdma_scq *q = rt->scqs;
+
+		rt->scqs = q->next;
+		verbs_cq_destroy(q->cq);
+		rt_free(rt, q, sizeof(*q));
+	}
+	while (rt->boot_room) {
+		struct boot_slab *s = rt->boot_room;
+
+		boot_room_del(rt, s);
+		boot_slab_free(rt, s);
+	}
+	if (rt->pool_mr)
+		verbs_mr_dereg(rt->pool_mr);
+	nvsim_pool_destroy(rt->pool);
 	if (rt->listen_id)
 		verbs_cm_id_destroy(rt->listen_id);
 	if (rt->ch)
@@ -1069,10 +2013,27 @@ void nvsim_rdma_target_stop(struct nvsim_rdma_target *rt)
 		verbs_pd_dealloc(rt->pd);
 	if (rt->dev)
 		verbs_device_close(rt->dev);
+	free(rt->hosts);
 	free(rt);
 }
 
 unsigned int nvsim_rdma_target_nr_queues(const struct nvsim_rdma_target *rt)
 {
 	return rt->nr_conns;
+}
+
+void nvsim_rdma_target_get_stats(const struct nvsim_rdma_target *rt,
+				 struct nvsim_rdma_target_stats *st)
+{
+	struct nvsim_pool_stats ps;
+
+	*st = rt->st;
+	nvsim_pool_get_stats(rt->pool, &ps);
+	st->pool_in_use = ps.in_use_bytes;
+	st->pool_high_water = ps.high_water_bytes;
+	st->pool_grants = ps.grants;
+	st->pool_waits = ps.waits;
+	st->pool_max_waiting = ps.max_waiting;
+	st->conns = rt->nr_conns;
+	st->conns_pending = rt->nr_pending;
 }

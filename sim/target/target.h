@@ -173,6 +173,11 @@ int nvsim_tq_fail(struct nvsim_tq *tq, const struct nvsim_sqe *sqe, uint16_t sta
 /* Who is at the other end, for log lines ("rdma conn 3 on 10.0.0.1:4420");
  * copied. */
 void nvsim_tq_set_peer(struct nvsim_tq *tq, const char *peer);
+/* The queue the transport set up before Fabrics Connect (NVMe/RDMA: the
+ * CM request's QID and HSQSIZE, 0's based): its receive buffers, flow
+ * control and RDMA READ credits follow them, so a Connect naming another
+ * QID or a larger SQSIZE is refused with Connect Invalid Parameters. */
+void nvsim_tq_set_transport_queue(struct nvsim_tq *tq, uint16_t qid, uint16_t sqsize);
 /* A transport-level host error on the queue (a runt capsule, an overrun, an
  * RDMA READ the host's memory refused), for the log: what is the reason,
  * detail says more (may be NULL). */

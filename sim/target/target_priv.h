@@ -116,7 +116,16 @@ struct nvsim_tq {
 	uint32_t outstanding; /* capsules not yet answered, Connect included */
 	struct nvsim_cid_set cids; /* CIDs of commands the controller holds */
 	struct nvsim_tq *next_live; /* on the target's list of queues */
+	struct nvsim_tq **pprev_live; /* what points at us there: O(1) unlink */
+	/* Command contexts, sqsize + 1 of them from Connect on (the queue
+	 * refuses more outstanding): a command never allocates. */
+	struct tq_cmd *cmds;
+	struct tq_cmd *free_cmds;
 	char peer[80];		    /* nvsim_tq_set_peer; "" when unknown */
+	/* nvsim_tq_set_transport_queue: what the transport set up before
+	 * Connect, which Connect must match. */
+	bool xport_known;
+	uint16_t xport_qid, xport_sqsize;
 	struct nvsim_tq_reason reasons[NVSIM_TQ_REASONS];
 	unsigned int nr_reasons;
 	uint32_t other_reasons; /* errors of reasons the table had no room for */
@@ -164,6 +173,8 @@ void nvsim_discovery_log_fill(void *assoc, uint8_t *buf, size_t len);
 
 /* queue.c */
 void nvsim_tq_terminate(struct nvsim_tq *tq);
+/* At Connect: contexts for the n commands the queue may hold.  -ENOMEM. */
+int nvsim_tq_cmds_init(struct nvsim_tq *tq, uint32_t n);
 /* ctrl event: a dropped command's wrapper is released without completion */
 void nvsim_tq_command_discarded(void *events_arg, void *done_arg);
 /* ctrl event: where the controller found a command's error, for the log */

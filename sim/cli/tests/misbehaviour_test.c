@@ -168,6 +168,7 @@ SWITCH_TEST(test_switch_no_mdts_is_caught, "no-mdts")
 SWITCH_TEST(test_switch_io_connect_before_enable_is_caught, "io-connect-before-enable")
 SWITCH_TEST(test_switch_hostid_not_compared_is_caught, "hostid-not-compared")
 SWITCH_TEST(test_switch_queue_size_unchecked_is_caught, "queue-size-unchecked")
+SWITCH_TEST(test_switch_cm_connect_unchecked_is_caught, "cm-connect-unchecked")
 SWITCH_TEST(test_switch_keyed_length_unchecked_is_caught, "keyed-length-unchecked")
 SWITCH_TEST(test_switch_icd_offset_unchecked_is_caught, "icd-offset-unchecked")
 SWITCH_TEST(test_switch_kas_wrong_is_caught, "kas-wrong")
@@ -232,6 +233,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_switch_io_connect_before_enable_is_caught),
 	cmocka_unit_test(test_switch_hostid_not_compared_is_caught),
 	cmocka_unit_test(test_switch_queue_size_unchecked_is_caught),
+	cmocka_unit_test(test_switch_cm_connect_unchecked_is_caught),
 	cmocka_unit_test(test_switch_keyed_length_unchecked_is_caught),
 	cmocka_unit_test(test_switch_icd_offset_unchecked_is_caught),
 	cmocka_unit_test(test_switch_kas_wrong_is_caught),

@@ -384,6 +384,10 @@ static void full_depth(struct conf_ctx *c)
 			goto out;
 	}
 out:
+	/* Commands left in flight still own registered buffers: deregistered
+	 * first, the target can no longer reach what is freed. */
+	for (uint32_t i = 0; cmds && i < depth; i++)
+		nvsim_hq_buf_dereg(&cmds[i].hb);
 	free(cmds);
 	free(w);
 	free(r);

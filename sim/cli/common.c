@@ -59,7 +59,8 @@ void cli_exit_help(FILE *out)
 		     "      failed, a conformance case FAILed, the output could not be written\n"
 		     "  2   a usage or input error: a bad option or value, a bad file, a\n"
 		     "      selection that matches nothing\n"
-		     "  77  only from the test helpers: a device the test needs is absent\n");
+		     "  77  a device needed is absent: the test helpers, and nvmfsim io with -a\n"
+		     "      when there is no RDMA device\n");
 }
 
 /* ---- numbers, sizes, UUIDs, NQNs ------------------------------------------ */

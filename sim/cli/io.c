@@ -1,7 +1,13 @@
-/* nvmfsim io: write a pattern, read it back and verify it, over N I/O
- * queues with D commands in flight on each; reports IOPS, bandwidth and
- * latency percentiles per phase.  Figures are measurements of this run on
- * this machine, never pass/fail criteria. */
+/* nvmfsim io: write a pattern, read it back over other queues and verify
+ * it, with up to D commands in flight on each of N I/O queues; reports
+ * IOPS, bandwidth and latency percentiles per phase.  Figures are
+ * measurements of this run on this machine, never pass/fail criteria.
+ *
+ * It says what it really did: the geometry the target granted, errors by
+ * status with the first failing command, the command that never completed.
+ * Buffers are registered once per queue and direction (the target may only
+ * read a Write's data and only write a Read's), bounded by what the run
+ * can have in flight, and deregistered before they are freed. */
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
@@ -12,28 +18,62 @@
 
 #include "cli/cli.h"
 
+#define NS_PER_S 1000000000ull
+#define NS_PER_MS 1000000ull
+#define TIMEOUT_SCAN_NS (100 * NS_PER_MS) /* how often in-flight commands are aged */
+#define STALL_NS (10 * NS_PER_MS)	  /* no completion for this long: a stall */
+#define STALL_NAP_NS 200000		  /* then poll less often than flat out */
+#define DEFAULT_IO_TIMEOUT_S 5
+#define MAX_IO_TIMEOUT_S 3600
+#define NR_STATUS 0x800 /* SCT/SC: 11 bits */
+#define BUF_ALIGN 4096
+#define OPT_IO_TIMEOUT 2001
+
 struct io_opts {
 	uint16_t queues;
 	uint32_t depth; /* up to 65536: a queue of 64Ki entries */
 	uint64_t size;
 	uint64_t block;
 	uint32_t nsid;
+	uint32_t timeout_s;
 };
 
 struct slot {
-	struct nvsim_hcmd cmd;
-	uint8_t *buf;
 	uint64_t block;
 	uint64_t t0;
 	bool busy;
 };
 
+/* One I/O queue: slot i is sent with CID i, its data at i * block in the
+ * phase's buffer. */
+struct ioq {
+	struct nvsim_hq *hq;
+	uint16_t qid;
+	uint32_t nslots;
+	struct slot *slots;
+	uint32_t *free;
+	uint32_t nr_free;
+	uint32_t inflight;
+	uint64_t next; /* the next block this queue sends in this phase */
+	uint8_t *wbuf, *rbuf;
+	struct nvsim_hbuf wmr, rmr; /* H2C: REMOTE_READ; C2H: REMOTE_WRITE */
+};
+
+struct failure {
+	uint16_t qid, cid;
+	uint64_t block;
+	uint16_t sf;
+};
+
 struct phase {
 	const char *name;
 	bool write;
-	uint64_t *lat_ns;
-	uint64_t done, errors, mismatches;
+	uint64_t *lat_ns; /* successful commands only */
+	uint64_t done, ok, errors, mismatches, unverified;
 	uint64_t elapsed_ns;
+	uint32_t *by_status; /* errors by SCT/SC */
+	bool has_error, has_mismatch;
+	struct failure first_error, first_mismatch;
 };
 
 struct run {
@@ -42,7 +82,20 @@ struct run {
 	uint64_t seed;
 	uint32_t lba_size;
 	uint64_t nblocks;
-	struct slot *slots; /* queues x depth */
+	uint32_t entries_asked;
+	uint16_t nq;	  /* I/O queues granted and used */
+	uint32_t entries; /* per queue, as connected */
+	uint32_t depth;	  /* commands in flight per queue at most */
+	struct ioq *q;
+	uint64_t buf_bytes;
+	uint8_t *write_failed; /* bitmap by block, made at the first failed Write */
+	uint64_t timeout_ns;
+	uint64_t last_scan_ns;
+	uint64_t events; /* commands sent and completed: progress */
+	/* Keep Alive on the admin queue every KATO / 2 */
+	uint64_t ka_interval_ns, ka_next_ns, ka_t0, ka_sent;
+	bool ka_busy;
+	struct nvsim_hcmd ka;
 };
 
 static uint64_t now_ns(void)
@@ -50,117 +103,375 @@ static uint64_t now_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: nvmfsim io [options]\n\n"
 		     "Writes a seeded pattern over --size bytes of a namespace, reads it back\n"
-		     "and verifies every byte, with --depth commands in flight on each of\n"
-		     "--queues I/O queues.  Without -a it runs against the embedded simulator.\n\n"
-		     "  -Q, --queues N          I/O queues (default 4)\n"
+		     "through the next queue and verifies every byte, with up to --depth commands\n"
+		     "in flight on each of --queues I/O queues; block i goes to queue i mod N.\n"
+		     "Without -a it runs against the embedded simulator.  It prints the geometry\n"
+		     "the target granted, and per phase the commands, errors counted by status\n"
+		     "with the first failing command, and mismatches (successful Reads whose data\n"
+		     "differs; a failed Read is an error, and a block whose Write failed is not\n"
+		     "verified).  IOPS and MiB/s count successful commands only.\n\n"
+		     "  -Q, --queues N          I/O queues to ask for, 1 to 65535 (default\n"
+		     "                          4); the target may grant fewer (a note says so)\n"
 		     "  -D, --depth N           commands in flight per queue, 1 to 65536\n"
-		     "                          (default 32)\n"
+		     "                          (default 32); clamped, with a note, to the\n"
+		     "                          entries the target grants (CAP.MQES + 1,\n"
+		     "                          CRQSIZE); queues are asked for no more entries\n"
+		     "                          than they have commands\n"
 		     "  -S, --size BYTES        bytes to write and verify, a multiple of --block\n"
-		     "                          (default 64M); BYTES: 512, 4k, 64M, 1G, 1T\n"
-		     "  -B, --block BYTES       bytes per command, a multiple of the LBA size\n"
-		     "                          (default 128k)\n"
-		     "  -N, --namespace-id N    namespace (default 1)\n\n");
+		     "                          and at least one block (default 64M); BYTES:\n"
+		     "                          512, 4k, 64M, 1G, 1T\n"
+		     "  -B, --block BYTES       bytes per command, a multiple of the LBA size, at\n"
+		     "                          most 65536 LBAs, the target's MDTS and the keyed\n"
+		     "                          SGL's 16M - 1 (default 128k)\n"
+		     "  -N, --namespace-id N    namespace (default 1)\n"
+		     "      --io-timeout SEC    a command not completed after SEC seconds stops\n"
+		     "                          the run (exit 1), naming it: queue, CID, opcode,\n"
+		     "                          LBA; 1 to %u (default %u)\n"
+		     "  -h, --help              this text\n\n"
+		     "With --keep-alive-tmo SEC (not 0) a Keep Alive goes out every SEC / 2\n"
+		     "during the run.  Buffers take 2 x --block per command that can be in flight\n"
+		     "(queues x depth, at most the commands of the run).  Exit 77: -a names a\n"
+		     "target but there is no RDMA device.\n\n",
+		MAX_IO_TIMEOUT_S, DEFAULT_IO_TIMEOUT_S);
 	cli_conn_help(out);
+}
+
+/* ---- the pattern ------------------------------------------------------------------- */
+
+static uint64_t pattern_start(uint64_t seed, uint64_t block)
+{
+	return (seed ^ (block * 0x9e3779b97f4a7c15ull)) | 1;
+}
+
+static uint64_t pattern_next(uint64_t x)
+{
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
 }
 
 static void fill_block(uint8_t *buf, size_t len, uint64_t seed, uint64_t block)
 {
-	uint64_t x = (seed ^ (block * 0x9e3779b97f4a7c15ull)) | 1;
+	uint64_t x = pattern_start(seed, block);
 
 	for (size_t i = 0; i < len; i += 8) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		x = pattern_next(x);
 		memcpy(buf + i, &x, len - i < 8 ? len - i : 8);
 	}
 }
 
-static int start(struct run *r, uint16_t qid, struct slot *sl, uint64_t block, bool write)
+/* The pattern regenerated as it is compared: no second buffer. */
+static bool block_matches(const uint8_t *buf, size_t len, uint64_t seed, uint64_t block)
 {
-	struct nvsim_sqe sqe = { .opcode = write ? nvme_cmd_write : nvme_cmd_read,
+	uint64_t x = pattern_start(seed, block);
+
+	for (size_t i = 0; i < len; i += 8) {
+		x = pattern_next(x);
+		if (memcmp(buf + i, &x, len - i < 8 ? len - i : 8))
+			return false;
+	}
+	return true;
+}
+
+/* ---- messages ---------------------------------------------------------------------- */
+
+static const char *op_name(bool write)
+{
+	return write ? "Write, opcode 01h" : "Read, opcode 02h";
+}
+
+/* "queue 1 CID 0x0002 (Read, opcode 02h, LBA 512, 256 blocks)" */
+static const char *cmd_str(const struct run *r, uint16_t qid, uint16_t cid, bool write,
+			   uint64_t block, char *buf, size_t len)
+{
+	uint64_t lbas = r->o.block / r->lba_size;
+
+	snprintf(buf, len, "queue %u CID 0x%04x (%s, LBA %llu, %llu blocks)", qid, cid,
+		 op_name(write), (unsigned long long)(block * lbas), (unsigned long long)lbas);
+	return buf;
+}
+
+static const char *status_str(uint16_t sf, char *buf, size_t len)
+{
+	char name[128];
+
+	snprintf(buf, len, "%s%s%s", nvsim_host_status_name(sf, name, sizeof(name)),
+		 (sf & NVME_SC_DNR) ? " [DNR]" : "", (sf & NVME_SC_MORE) ? " [More]" : "");
+	return buf;
+}
+
+/* The oldest command in flight on q, for messages; false when none. */
+static bool oldest(const struct ioq *q, uint32_t *idx)
+{
+	bool found = false;
+
+	for (uint32_t i = 0; i < q->nslots; i++) {
+		if (q->slots[i].busy && (!found || q->slots[i].t0 < q->slots[*idx].t0)) {
+			*idx = i;
+			found = true;
+		}
+	}
+	return found;
+}
+
+/* ---- one command ------------------------------------------------------------------- */
+
+static int start_one(struct run *r, struct ioq *q, const struct phase *ph)
+{
+	struct nvsim_sqe sqe = { .opcode = ph->write ? nvme_cmd_write : nvme_cmd_read,
 				 .nsid = htole32(r->o.nsid) };
 	struct nvsim_sqe_rw *rw = (void *)&sqe;
 	uint64_t lbas = r->o.block / r->lba_size;
+	uint32_t i = q->free[--q->nr_free];
+	struct slot *sl = &q->slots[i];
+	size_t off = (size_t)i * r->o.block;
+	char what[160];
+	int ret;
 
-	rw->slba = htole64(block * lbas);
+	sl->block = q->next;
+	q->next += r->nq;
+	sqe.cid = htole16((uint16_t)i);
+	rw->slba = htole64(sl->block * lbas);
 	rw->nlb = htole16((uint16_t)(lbas - 1));
-	if (write)
-		fill_block(sl->buf, r->o.block, r->seed, block);
-	sl->block = block;
+	if (ph->write)
+		fill_block(q->wbuf + off, r->o.block, r->seed, sl->block);
 	sl->t0 = now_ns();
 	sl->busy = true;
-	return nvsim_hq_start(nvsim_host_io(r->s->host, qid), &sqe, sl->buf, r->o.block,
-			      write ? NVSIM_DIR_H2C : NVSIM_DIR_C2H, &sl->cmd);
+	q->inflight++;
+	r->events++;
+	ret = nvsim_hq_start_reg(q->hq, &sqe, ph->write ? &q->wmr : &q->rmr, off, r->o.block,
+				 ph->write ? NVSIM_DIR_H2C : NVSIM_DIR_C2H);
+	if (ret)
+		fprintf(stderr, "nvmfsim io: %s phase: sending %s failed: %s%s%s\n", ph->name,
+			cmd_str(r, q->qid, (uint16_t)i, ph->write, sl->block, what, sizeof(what)),
+			strerror(-ret), *nvsim_hq_why_dead(q->hq) ? ": " : "",
+			nvsim_hq_why_dead(q->hq));
+	return ret;
 }
 
-static void finish(struct run *r, struct phase *ph, struct slot *sl)
+static void record_error(struct run *r, struct phase *ph, struct ioq *q, uint16_t cid,
+			 uint16_t sf)
 {
-	ph->lat_ns[ph->done++] = now_ns() - sl->t0;
-	sl->busy = false;
-	if (nvsim_cqe_status_field(&sl->cmd.cqe)) {
-		ph->errors++;
+	const struct slot *sl = &q->slots[cid];
+
+	ph->errors++;
+	ph->by_status[sf & (NR_STATUS - 1)]++;
+	if (!ph->has_error) {
+		ph->has_error = true;
+		ph->first_error = (struct failure){ q->qid, cid, sl->block, sf };
+	}
+	if (!ph->write)
+		return;
+	/* the block holds no known data: its Read is not judged */
+	if (!r->write_failed)
+		r->write_failed = calloc((size_t)(r->nblocks + 7) / 8, 1);
+	if (r->write_failed)
+		r->write_failed[sl->block / 8] |= (uint8_t)(1u << (sl->block % 8));
+}
+
+static bool write_failed(const struct run *r, uint64_t block)
+{
+	return r->write_failed && (r->write_failed[block / 8] & (1u << (block % 8)));
+}
+
+static void verify(struct run *r, struct phase *ph, struct ioq *q, uint16_t cid)
+{
+	const struct slot *sl = &q->slots[cid];
+
+	if (write_failed(r, sl->block)) {
+		ph->unverified++;
 		return;
 	}
-	if (!ph->write) {
-		uint8_t *want = malloc(r->o.block);
+	if (block_matches(q->rbuf + (size_t)cid * r->o.block, r->o.block, r->seed, sl->block))
+		return;
+	ph->mismatches++;
+	if (!ph->has_mismatch) {
+		ph->has_mismatch = true;
+		ph->first_mismatch = (struct failure){ q->qid, cid, sl->block, 0 };
+	}
+}
 
-		if (!want) {
-			ph->errors++;
-			return;
+static void complete(struct run *r, struct phase *ph, struct ioq *q, const struct nvsim_cqe *cqe)
+{
+	uint16_t cid = le16toh(cqe->cid), sf = nvsim_cqe_status_field(cqe);
+	struct slot *sl;
+
+	/* the host wing stashes only answers to CIDs we sent */
+	if (cid >= q->nslots || !q->slots[cid].busy)
+		return;
+	sl = &q->slots[cid];
+	ph->done++;
+	r->events++;
+	if (sf) {
+		record_error(r, ph, q, cid, sf);
+	} else {
+		ph->lat_ns[ph->ok++] = now_ns() - sl->t0;
+		if (!ph->write)
+			verify(r, ph, q, cid);
+	}
+	sl->busy = false;
+	q->inflight--;
+	q->free[q->nr_free++] = cid;
+}
+
+/* ---- keep alive and timeouts ------------------------------------------------------- */
+
+static int keep_alive(struct run *r, uint64_t now)
+{
+	struct nvsim_hq *admin = nvsim_host_admin(r->s->host);
+	struct nvsim_sqe sqe = { .opcode = nvme_admin_keep_alive };
+	char st[160];
+	int ret;
+
+	if (!r->ka_interval_ns)
+		return 0;
+	if (!r->ka_busy) {
+		if (now < r->ka_next_ns)
+			return 0;
+		ret = nvsim_hq_start(admin, &sqe, NULL, 0, NVSIM_DIR_NONE, &r->ka);
+		if (ret) {
+			fprintf(stderr, "nvmfsim io: sending Keep Alive failed: %s\n",
+				strerror(-ret));
+			return ret;
 		}
-		fill_block(want, r->o.block, r->seed, sl->block);
-		if (memcmp(want, sl->buf, r->o.block))
-			ph->mismatches++;
-		free(want);
+		r->ka_busy = true;
+		r->ka_t0 = now;
+		r->ka_next_ns = now + r->ka_interval_ns;
+		r->ka_sent++;
+		return 0;
+	}
+	ret = nvsim_hq_reap(admin, &r->ka);
+	if (ret == -EAGAIN)
+		return 0;
+	r->ka_busy = false;
+	if (ret) {
+		fprintf(stderr, "nvmfsim io: the admin queue died with Keep Alive CID 0x%04x "
+			"outstanding: %s\n", r->ka.cid, nvsim_hq_why_dead(admin));
+		return ret;
+	}
+	if (nvsim_cqe_status_field(&r->ka.cqe)) {
+		fprintf(stderr, "nvmfsim io: Keep Alive (admin queue CID 0x%04x) failed: %s\n",
+			r->ka.cid, status_str(nvsim_cqe_status_field(&r->ka.cqe), st, sizeof(st)));
+		return -EREMOTEIO;
+	}
+	return 0;
+}
+
+static int check_timeouts(struct run *r, const struct phase *ph, uint64_t now)
+{
+	char what[160];
+
+	if (now - r->last_scan_ns < TIMEOUT_SCAN_NS)
+		return 0;
+	r->last_scan_ns = now;
+	if (r->ka_busy && now - r->ka_t0 > r->timeout_ns) {
+		fprintf(stderr, "nvmfsim io: no completion within %u s for admin queue CID 0x%04x "
+			"(Keep Alive, opcode 18h); the run stops\n", r->o.timeout_s, r->ka.cid);
+		return -ETIMEDOUT;
+	}
+	for (uint16_t i = 0; i < r->nq; i++) {
+		const struct ioq *q = &r->q[i];
+		uint32_t idx = 0;
+
+		if (!q->inflight || !oldest(q, &idx) || now - q->slots[idx].t0 <= r->timeout_ns)
+			continue;
+		fprintf(stderr, "nvmfsim io: %s phase: no completion within %u s for %s; the run "
+			"stops\n", ph->name, r->o.timeout_s,
+			cmd_str(r, q->qid, (uint16_t)idx, ph->write, q->slots[idx].block, what,
+				sizeof(what)));
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+static int queue_died(const struct run *r, const struct phase *ph, const struct ioq *q)
+{
+	char what[160];
+	uint32_t idx = 0;
+
+	if (oldest(q, &idx))
+		fprintf(stderr, "nvmfsim io: %s phase: queue %u died (%s) with %u commands "
+			"outstanding, the oldest %s\n", ph->name, q->qid, nvsim_hq_why_dead(q->hq),
+			q->inflight, cmd_str(r, q->qid, (uint16_t)idx, ph->write,
+					     q->slots[idx].block, what, sizeof(what)));
+	else
+		fprintf(stderr, "nvmfsim io: %s phase: queue %u died (%s) before its commands "
+			"were sent\n", ph->name, q->qid, nvsim_hq_why_dead(q->hq));
+	return -ECONNRESET;
+}
+
+/* ---- a phase ----------------------------------------------------------------------- */
+
+/* Reap what arrived on q, then fill its free slots.  *busy: work remains. */
+static int queue_turn(struct run *r, struct phase *ph, struct ioq *q, bool *busy)
+{
+	struct nvsim_cqe cqe;
+	int ret;
+
+	while (!(ret = nvsim_hq_reap_any(q->hq, &cqe)))
+		complete(r, ph, q, &cqe);
+	if (ret == -ECONNRESET && (q->inflight || q->next < r->nblocks))
+		return queue_died(r, ph, q);
+	while (q->nr_free && q->next < r->nblocks) {
+		ret = start_one(r, q, ph);
+		if (ret)
+			return ret;
+	}
+	*busy |= q->inflight || q->next < r->nblocks;
+	return 0;
+}
+
+/* Waiting on a stalled target (a lost command, a slow device) need not
+ * take a whole core until the I/O timeout. */
+static void nap_if_stalled(struct run *r, uint64_t now, uint64_t *seen, uint64_t *since)
+{
+	struct timespec nap = { 0, STALL_NAP_NS };
+
+	if (r->events != *seen) {
+		*seen = r->events;
+		*since = now;
+	} else if (now - *since > STALL_NS) {
+		nanosleep(&nap, NULL);
 	}
 }
 
 static int run_phase(struct run *r, struct phase *ph)
 {
-	uint64_t next = 0, t0 = now_ns();
+	uint64_t t0 = now_ns(), seen = r->events, since = t0;
+	bool busy = true;
+	int ret = 0;
 
-	while (ph->done < r->nblocks) {
-		for (uint16_t q = 0; q < r->o.queues; q++) {
-			for (uint32_t d = 0; d < r->o.depth; d++) {
-				struct slot *sl = &r->slots[(size_t)q * r->o.depth + d];
-				int ret;
+	/* block b is written by queue b mod N and read by the next queue */
+	for (uint16_t i = 0; i < r->nq; i++)
+		r->q[i].next = ph->write ? i : (uint64_t)(i + r->nq - 1) % r->nq;
+	while (busy && !ret) {
+		uint64_t now;
 
-				if (sl->busy) {
-					ret = nvsim_hq_reap(nvsim_host_io(r->s->host, q + 1),
-							    &sl->cmd);
-					if (ret == -EAGAIN)
-						continue;
-					if (ret) {
-						fprintf(stderr, "nvmfsim io: queue %u: %s\n", q + 1,
-							nvsim_hq_why_dead(nvsim_host_io(r->s->host, q + 1)));
-						return ret;
-					}
-					finish(r, ph, sl);
-				}
-				if (next < r->nblocks) {
-					ret = start(r, q + 1, sl, next++, ph->write);
-					if (ret) {
-						fprintf(stderr, "nvmfsim io: queue %u: start: %s %s\n",
-							q + 1, strerror(-ret),
-							nvsim_hq_why_dead(nvsim_host_io(r->s->host, q + 1)));
-						return ret;
-					}
-				}
-			}
-		}
+		busy = false;
+		for (uint16_t i = 0; i < r->nq && !ret; i++)
+			ret = queue_turn(r, ph, &r->q[i], &busy);
+		now = now_ns();
+		if (!ret)
+			ret = keep_alive(r, now);
+		if (!ret)
+			ret = check_timeouts(r, ph, now);
+		nap_if_stalled(r, now, &seen, &since);
 		if (r->s->embedded)
 			nvsim_embedded_poll(r->s->embedded);
 	}
 	ph->elapsed_ns = now_ns() - t0;
-	return 0;
+	return ret;
 }
+
+/* ---- reports ----------------------------------------------------------------------- */
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -176,35 +487,110 @@ static double pct_us(const uint64_t *sorted, uint64_t n, double p)
 	return (double)sorted[i] / 1000.0;
 }
 
+static struct json_object *json_failure(const struct run *r, const struct phase *ph,
+					const struct failure *f, bool with_status)
+{
+	struct json_object *j = json_object_new_object();
+	char st[160];
+
+	json_object_object_add(j, "queue", json_object_new_int(f->qid));
+	json_object_object_add(j, "cid", json_object_new_int(f->cid));
+	json_object_object_add(j, "opcode", json_object_new_int(ph->write ? 1 : 2));
+	json_object_object_add(j, "lba", json_object_new_uint64(f->block * (r->o.block /
+									     r->lba_size)));
+	if (with_status)
+		json_object_object_add(j, "status", json_object_new_string(status_str(
+							   f->sf, st, sizeof(st))));
+	return j;
+}
+
+static void report_json(const struct run *r, const struct phase *ph, double secs, double iops,
+			double mibs, struct json_object *root)
+{
+	struct json_object *j = json_object_new_object(), *by = json_object_new_object();
+	static const struct { const char *key; double p; } pct[] = {
+		{ "lat_p50_us", 50 }, { "lat_p99_us", 99 }, { "lat_p999_us", 99.9 },
+		{ "lat_max_us", 100 } };
+	char name[128];
+
+	json_object_object_add(j, "commands", json_object_new_uint64(ph->done));
+	json_object_object_add(j, "successful", json_object_new_uint64(ph->ok));
+	json_object_object_add(j, "errors", json_object_new_uint64(ph->errors));
+	json_object_object_add(j, "mismatches", json_object_new_uint64(ph->mismatches));
+	json_object_object_add(j, "unverified", json_object_new_uint64(ph->unverified));
+	for (uint32_t sf = 0; sf < NR_STATUS; sf++)
+		if (ph->by_status[sf])
+			json_object_object_add(by, nvsim_host_status_name((uint16_t)sf, name,
+									  sizeof(name)),
+					       json_object_new_uint64(ph->by_status[sf]));
+	json_object_object_add(j, "errors_by_status", by);
+	if (ph->has_error)
+		json_object_object_add(j, "first_error", json_failure(r, ph, &ph->first_error,
+								      true));
+	if (ph->has_mismatch)
+		json_object_object_add(j, "first_mismatch",
+				       json_failure(r, ph, &ph->first_mismatch, false));
+	json_object_object_add(j, "seconds", json_object_new_double(secs));
+	json_object_object_add(j, "iops", json_object_new_double(iops));
+	json_object_object_add(j, "mib_per_s", json_object_new_double(mibs));
+	for (unsigned i = 0; i < sizeof(pct) / sizeof(pct[0]); i++)
+		json_object_object_add(j, pct[i].key, ph->ok ? json_object_new_double(
+				       pct_us(ph->lat_ns, ph->ok, pct[i].p)) : NULL);
+	json_object_object_add(root, ph->name, j);
+}
+
+static void report_failures(const struct run *r, const struct phase *ph)
+{
+	char name[128], what[160], st[160];
+	const char *sep = "";
+
+	if (ph->errors) {
+		printf("       errors by status:");
+		for (uint32_t sf = 0; sf < NR_STATUS; sf++) {
+			if (!ph->by_status[sf])
+				continue;
+			printf("%s %u × %s", sep, ph->by_status[sf],
+			       nvsim_host_status_name((uint16_t)sf, name, sizeof(name)));
+			sep = ",";
+		}
+		printf("\n       first error: %s: %s\n",
+		       cmd_str(r, ph->first_error.qid, ph->first_error.cid, ph->write,
+			       ph->first_error.block, what, sizeof(what)),
+		       status_str(ph->first_error.sf, st, sizeof(st)));
+	}
+	if (ph->has_mismatch)
+		printf("       first mismatch: %s: the data differs from what was written\n",
+		       cmd_str(r, ph->first_mismatch.qid, ph->first_mismatch.cid, false,
+			       ph->first_mismatch.block, what, sizeof(what)));
+	if (ph->unverified)
+		printf("       %llu blocks not verified: their Write failed\n",
+		       (unsigned long long)ph->unverified);
+}
+
 static void report(const struct run *r, struct phase *ph, struct json_object *root)
 {
 	double secs = (double)ph->elapsed_ns / 1e9;
-	double iops = (double)ph->done / secs, mibs = (double)(ph->done * r->o.block) / secs / 1048576.0;
+	double iops = secs > 0 ? (double)ph->ok / secs : 0;
+	double mibs = secs > 0 ? (double)(ph->ok * r->o.block) / secs / 1048576.0 : 0;
 
-	qsort(ph->lat_ns, ph->done, sizeof(uint64_t), cmp_u64);
+	qsort(ph->lat_ns, ph->ok, sizeof(uint64_t), cmp_u64);
 	if (root) {
-		struct json_object *j = json_object_new_object();
-
-		json_object_object_add(j, "commands", json_object_new_uint64(ph->done));
-		json_object_object_add(j, "errors", json_object_new_uint64(ph->errors));
-		json_object_object_add(j, "mismatches", json_object_new_uint64(ph->mismatches));
-		json_object_object_add(j, "seconds", json_object_new_double(secs));
-		json_object_object_add(j, "iops", json_object_new_double(iops));
-		json_object_object_add(j, "mib_per_s", json_object_new_double(mibs));
-		json_object_object_add(j, "lat_p50_us", json_object_new_double(pct_us(ph->lat_ns, ph->done, 50)));
-		json_object_object_add(j, "lat_p99_us", json_object_new_double(pct_us(ph->lat_ns, ph->done, 99)));
-		json_object_object_add(j, "lat_p999_us", json_object_new_double(pct_us(ph->lat_ns, ph->done, 99.9)));
-		json_object_object_add(j, "lat_max_us", json_object_new_double(pct_us(ph->lat_ns, ph->done, 100)));
-		json_object_object_add(root, ph->name, j);
+		report_json(r, ph, secs, iops, mibs, root);
 		return;
 	}
-	printf("%-6s %llu commands, %llu errors, %llu mismatches, %.3f s, %.0f IOPS, %.1f MiB/s, "
-	       "latency us p50 %.1f p99 %.1f p99.9 %.1f max %.1f\n",
+	printf("%-6s %llu commands, %llu errors, %llu mismatches, %.3f s, %.0f IOPS, %.1f MiB/s, ",
 	       ph->name, (unsigned long long)ph->done, (unsigned long long)ph->errors,
-	       (unsigned long long)ph->mismatches, secs, iops, mibs, pct_us(ph->lat_ns, ph->done, 50),
-	       pct_us(ph->lat_ns, ph->done, 99), pct_us(ph->lat_ns, ph->done, 99.9),
-	       pct_us(ph->lat_ns, ph->done, 100));
+	       (unsigned long long)ph->mismatches, secs, iops, mibs);
+	if (ph->ok)
+		printf("latency us p50 %.1f p99 %.1f p99.9 %.1f max %.1f\n",
+		       pct_us(ph->lat_ns, ph->ok, 50), pct_us(ph->lat_ns, ph->ok, 99),
+		       pct_us(ph->lat_ns, ph->ok, 99.9), pct_us(ph->lat_ns, ph->ok, 100));
+	else
+		printf("no latency: no command succeeded\n");
+	report_failures(r, ph);
 }
+
+/* ---- options ----------------------------------------------------------------------- */
 
 static int parse_io_opt(struct io_opts *io, int opt, const char *arg)
 {
@@ -239,40 +625,69 @@ static int parse_io_opt(struct io_opts *io, int opt, const char *arg)
 			return fprintf(stderr, "nvmfsim io: --namespace-id '%s'\n", arg), -1;
 		io->nsid = (uint32_t)v;
 		return 1;
+	case OPT_IO_TIMEOUT:
+		if (cli_parse_u64(arg, MAX_IO_TIMEOUT_S, &v) || !v)
+			return fprintf(stderr, "nvmfsim io: --io-timeout '%s': seconds, 1 to %u\n",
+				       arg, MAX_IO_TIMEOUT_S), -1;
+		io->timeout_s = (uint32_t)v;
+		return 1;
 	default:
 		return 0;
 	}
 }
 
-/* Returns 0, CLI_EXIT_FAIL (the target) or CLI_EXIT_USAGE (options that do
- * not fit this namespace). */
-static int setup(struct run *r, const struct cli_conn_opts *co)
+/* Every block written is read back: a tail shorter than --block would go
+ * unverified, so --size is whole blocks (refused, not rounded). */
+static int check_size(const struct io_opts *o)
+{
+	if (o->size < o->block) {
+		fprintf(stderr, "nvmfsim io: --size %llu is not a multiple of --block %llu: it is "
+			"below one block\n", (unsigned long long)o->size,
+			(unsigned long long)o->block);
+		return -1;
+	}
+	if (o->size % o->block) {
+		fprintf(stderr, "nvmfsim io: --size %llu is not a multiple of --block %llu\n",
+			(unsigned long long)o->size, (unsigned long long)o->block);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- what the target allows -------------------------------------------------------- */
+
+/* --block against MDTS (units of CAP.MPSMIN pages, 0: no limit) and the
+ * keyed SGL data block's 24-bit length.  CLI_EXIT_USAGE when it does not fit. */
+static int check_block_limits(const struct run *r, uint64_t cap)
+{
+	const struct nvme_id_ctrl *id = nvsim_host_id_ctrl(r->s->host);
+	unsigned shift = 12u + (unsigned)NVME_CAP_MPSMIN(cap) + id->mdts;
+
+	if (id->mdts && shift < 64 && r->o.block > 1ull << shift) {
+		fprintf(stderr, "nvmfsim io: --block %llu is above the target's maximum data "
+			"transfer of %llu bytes (MDTS %u, CAP.MPSMIN %u)\n",
+			(unsigned long long)r->o.block, 1ull << shift, id->mdts,
+			(unsigned)NVME_CAP_MPSMIN(cap));
+		return CLI_EXIT_USAGE;
+	}
+	if (r->o.block > NVSIM_SGL_KEYED_MAX_LEN) {
+		fprintf(stderr, "nvmfsim io: --block %llu is above the %u bytes a keyed SGL data "
+			"block can describe\n", (unsigned long long)r->o.block,
+			NVSIM_SGL_KEYED_MAX_LEN);
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int check_namespace(struct run *r)
 {
 	struct nvsim_host_status st;
 	_Alignas(8) uint8_t idns[4096];
 	const struct nvme_id_ns *ns = (const void *)idns;
 	char msg[256];
-	uint64_t cap, nsze, capacity;
+	uint64_t nsze, capacity;
 	uint8_t ds;
 
-	if (nvsim_host_nr_io_queues(r->s->host) < r->o.queues) {
-		fprintf(stderr, "nvmfsim io: the target granted %u I/O queues, %u asked\n",
-			nvsim_host_nr_io_queues(r->s->host), r->o.queues);
-		return CLI_EXIT_FAIL;
-	}
-	/* The host asks for --depth entries but takes what CAP.MQES allows:
-	 * more commands than that in flight would fail mid-run. */
-	if (nvsim_host_prop_get(nvsim_host_admin(r->s->host), NVME_REG_CAP, true, &cap, &st)) {
-		fprintf(stderr, "nvmfsim io: Property Get CAP: %s\n",
-			nvsim_host_status_str(&st, true, msg, sizeof(msg)));
-		return CLI_EXIT_FAIL;
-	}
-	if (r->o.depth > NVME_CAP_MQES(cap) + 1) {
-		fprintf(stderr, "nvmfsim io: --depth %u is more than the target's queues hold "
-			"(CAP.MQES + 1 = %llu)\n", r->o.depth,
-			(unsigned long long)NVME_CAP_MQES(cap) + 1);
-		return CLI_EXIT_USAGE;
-	}
 	if (nvsim_host_identify(r->s->host, NVME_IDENTIFY_CNS_NS, r->o.nsid, idns, &st)) {
 		fprintf(stderr, "nvmfsim io: Identify Namespace %u: %s\n", r->o.nsid,
 			nvsim_host_status_str(&st, false, msg, sizeof(msg)));
@@ -303,24 +718,225 @@ static int setup(struct run *r, const struct cli_conn_opts *co)
 			(unsigned long long)r->o.size, (unsigned long long)capacity);
 		return CLI_EXIT_USAGE;
 	}
-	r->nblocks = r->o.size / r->o.block;
-	r->seed = co->seed;
-	r->slots = calloc((size_t)r->o.queues * r->o.depth, sizeof(*r->slots));
-	for (size_t i = 0; r->slots && i < (size_t)r->o.queues * r->o.depth; i++)
-		if (!(r->slots[i].buf = malloc(r->o.block))) {
-			fprintf(stderr, "nvmfsim io: out of memory for %u x %u buffers of %llu "
-				"bytes\n", r->o.queues, r->o.depth, (unsigned long long)r->o.block);
-			return CLI_EXIT_FAIL;
-		}
-	if (!r->slots) {
-		fprintf(stderr, "nvmfsim io: out of memory for %u x %u commands\n", r->o.queues,
-			r->o.depth);
+	return 0;
+}
+
+/* Queues and depth as granted; notes where they differ from the request. */
+static int plan_geometry(struct run *r, uint64_t cap)
+{
+	uint64_t most;
+	uint32_t limit;
+	uint16_t crq;
+
+	r->nq = nvsim_host_nr_io_queues(r->s->host);
+	if (!r->nq) {
+		fprintf(stderr, "nvmfsim io: the target granted no I/O queue\n");
 		return CLI_EXIT_FAIL;
+	}
+	if (r->nq < r->o.queues)
+		fprintf(stderr, "nvmfsim io: note: the target granted %u of the %u I/O queues "
+			"asked; the commands are spread over those %u\n", r->nq, r->o.queues,
+			r->nq);
+	r->entries = nvsim_hq_entries(nvsim_host_io(r->s->host, 1));
+	crq = nvsim_hq_crqsize(nvsim_host_io(r->s->host, 1));
+	limit = crq && crq < r->entries ? crq : r->entries;
+	r->depth = r->o.depth < limit ? r->o.depth : limit;
+	if (r->o.depth > limit && limit < r->entries_asked)
+		fprintf(stderr, "nvmfsim io: note: --depth %u clamped to %u: the target's I/O "
+			"queues hold %u entries (CAP.MQES %llu, CRQSIZE %u)\n", r->o.depth,
+			r->depth, limit, (unsigned long long)NVME_CAP_MQES(cap), crq);
+	/* no queue has more commands in flight than it has commands */
+	most = (r->nblocks + r->nq - 1) / r->nq;
+	if (most < r->depth)
+		r->depth = (uint32_t)most;
+	return 0;
+}
+
+/* Blocks queue i carries in a phase whose first block is first. */
+static uint64_t queue_blocks(const struct run *r, uint64_t first)
+{
+	return first < r->nblocks ? (r->nblocks - first + r->nq - 1) / r->nq : 0;
+}
+
+static void *buf_new(size_t len)
+{
+	size_t n = (len + BUF_ALIGN - 1) / BUF_ALIGN * BUF_ALIGN;
+	void *p = n ? aligned_alloc(BUF_ALIGN, n) : NULL;
+
+	/* once, so a Read the target never filled holds no stale pattern */
+	if (p)
+		memset(p, 0, n);
+	return p;
+}
+
+static int queue_alloc(struct run *r, struct ioq *q, uint16_t i)
+{
+	uint64_t w = queue_blocks(r, i), rd = queue_blocks(r, (uint64_t)(i + r->nq - 1) % r->nq);
+	uint64_t most = w > rd ? w : rd;
+	size_t bytes;
+	int ret;
+
+	q->qid = (uint16_t)(i + 1);
+	q->hq = nvsim_host_io(r->s->host, q->qid);
+	q->nslots = most < r->depth ? (uint32_t)most : r->depth;
+	if (!q->nslots)
+		return 0;
+	bytes = (size_t)q->nslots * r->o.block;
+	q->slots = calloc(q->nslots, sizeof(*q->slots));
+	q->free = calloc(q->nslots, sizeof(*q->free));
+	q->wbuf = buf_new(bytes);
+	q->rbuf = buf_new(bytes);
+	if (!q->slots || !q->free || !q->wbuf || !q->rbuf)
+		return -ENOMEM;
+	for (uint32_t s = q->nslots; s > 0; s--)
+		q->free[q->nr_free++] = s - 1;
+	r->buf_bytes += 2 * bytes;
+	ret = nvsim_hq_buf_reg_dir(q->hq, q->wbuf, bytes, NVSIM_DIR_H2C, &q->wmr);
+	if (!ret)
+		ret = nvsim_hq_buf_reg_dir(q->hq, q->rbuf, bytes, NVSIM_DIR_C2H, &q->rmr);
+	return ret;
+}
+
+static int alloc_queues(struct run *r)
+{
+	int ret;
+
+	r->q = calloc(r->nq, sizeof(*r->q));
+	if (!r->q)
+		return -ENOMEM;
+	for (uint16_t i = 0; i < r->nq; i++) {
+		ret = queue_alloc(r, &r->q[i], i);
+		if (ret) {
+			fprintf(stderr, "nvmfsim io: buffers for queue %u (%u x %llu bytes): %s\n",
+				i + 1, r->q[i].nslots, (unsigned long long)r->o.block,
+				strerror(-ret));
+			return ret;
+		}
 	}
 	return 0;
 }
 
-int cmd_io(int argc, char **argv)
+/* Returns 0, CLI_EXIT_FAIL (the target) or CLI_EXIT_USAGE (options that do
+ * not fit this target or namespace); all before any I/O. */
+static int setup(struct run *r, const struct cli_conn_opts *co)
+{
+	struct nvsim_host_status st;
+	char msg[256];
+	uint64_t cap;
+	int ret;
+
+	if (nvsim_host_prop_get(nvsim_host_admin(r->s->host), NVME_REG_CAP, true, &cap, &st)) {
+		fprintf(stderr, "nvmfsim io: Property Get CAP: %s\n",
+			nvsim_host_status_str(&st, true, msg, sizeof(msg)));
+		return CLI_EXIT_FAIL;
+	}
+	ret = check_block_limits(r, cap);
+	if (!ret)
+		ret = check_namespace(r);
+	if (!ret)
+		ret = plan_geometry(r, cap);
+	if (ret)
+		return ret;
+	r->seed = co->seed;
+	r->timeout_ns = (uint64_t)r->o.timeout_s * NS_PER_S;
+	r->ka_interval_ns = (uint64_t)co->kato_ms * NS_PER_MS / 2;
+	return alloc_queues(r) ? CLI_EXIT_FAIL : 0;
+}
+
+/* The target can no longer reach a buffer once deregistered: only then is
+ * it freed, whatever the run left in flight. */
+static void release_buffers(struct run *r)
+{
+	for (uint16_t i = 0; r->q && i < r->nq; i++) {
+		nvsim_hq_buf_dereg(&r->q[i].wmr);
+		nvsim_hq_buf_dereg(&r->q[i].rmr);
+	}
+}
+
+static void free_run(struct run *r, struct phase *ph)
+{
+	for (uint16_t i = 0; r->q && i < r->nq; i++) {
+		free(r->q[i].slots);
+		free(r->q[i].free);
+		free(r->q[i].wbuf);
+		free(r->q[i].rbuf);
+	}
+	free(r->q);
+	free(r->write_failed);
+	for (int p = 0; p < 2; p++) {
+		free(ph[p].lat_ns);
+		free(ph[p].by_status);
+	}
+}
+
+/* ---- the command ------------------------------------------------------------------- */
+
+static void print_geometry(const struct run *r, struct json_object *root)
+{
+	uint64_t most = (r->nblocks + r->nq - 1) / r->nq, least = r->nblocks / r->nq;
+	uint16_t carrying = r->nblocks < r->nq ? (uint16_t)r->nblocks : r->nq;
+
+	if (root) {
+		struct json_object *g = json_object_new_object();
+
+		json_object_object_add(g, "seed", json_object_new_uint64(r->seed));
+		json_object_object_add(g, "queues_asked", json_object_new_int(r->o.queues));
+		json_object_object_add(g, "queues_granted", json_object_new_int(r->nq));
+		json_object_object_add(g, "queues_carrying", json_object_new_int(carrying));
+		json_object_object_add(g, "queue_entries", json_object_new_uint64(r->entries));
+		json_object_object_add(g, "depth_asked", json_object_new_uint64(r->o.depth));
+		json_object_object_add(g, "depth", json_object_new_uint64(r->depth));
+		json_object_object_add(g, "commands_per_phase", json_object_new_uint64(r->nblocks));
+		json_object_object_add(g, "commands_per_queue_max", json_object_new_uint64(most));
+		json_object_object_add(g, "block", json_object_new_uint64(r->o.block));
+		json_object_object_add(g, "lba_size", json_object_new_uint64(r->lba_size));
+		json_object_object_add(g, "buffer_bytes", json_object_new_uint64(r->buf_bytes));
+		json_object_object_add(g, "io_timeout_s", json_object_new_uint64(r->o.timeout_s));
+		json_object_object_add(root, "geometry", g);
+		return;
+	}
+	printf("nvmfsim io: seed %llu, %u of %u I/O queues granted, %u carry commands, %u entries "
+	       "each, depth %u (asked %u), %llu x %llu-byte commands per phase, ",
+	       (unsigned long long)r->seed, r->nq, r->o.queues, carrying, r->entries, r->depth,
+	       r->o.depth, (unsigned long long)r->nblocks, (unsigned long long)r->o.block);
+	if (most == least)
+		printf("%llu per queue, ", (unsigned long long)most);
+	else
+		printf("%llu to %llu per queue, ", (unsigned long long)least,
+		       (unsigned long long)most);
+	printf("LBA %u bytes, buffers %llu KiB, I/O timeout %u s\n", r->lba_size,
+	       (unsigned long long)(r->buf_bytes >> 10), r->o.timeout_s);
+}
+
+static int run_phases(struct run *r, struct phase *ph, struct json_object *root)
+{
+	for (int p = 0; p < 2; p++) {
+		ph[p].lat_ns = calloc(r->nblocks, sizeof(uint64_t));
+		ph[p].by_status = calloc(NR_STATUS, sizeof(uint32_t));
+		if (!ph[p].lat_ns || !ph[p].by_status) {
+			fprintf(stderr, "nvmfsim io: out of memory for %llu latencies\n",
+				(unsigned long long)r->nblocks);
+			return CLI_EXIT_FAIL;
+		}
+		if (run_phase(r, &ph[p]))
+			return CLI_EXIT_FAIL;
+		report(r, &ph[p], root);
+	}
+	if (!root && r->ka_interval_ns)
+		printf("keep-alive: %llu Keep Alive commands sent, one per %llu ms\n",
+		       (unsigned long long)r->ka_sent,
+		       (unsigned long long)(r->ka_interval_ns / NS_PER_MS));
+	if (root)
+		json_object_object_add(root, "keep_alive_sent", json_object_new_uint64(r->ka_sent));
+	if (!ph[0].errors && !ph[1].errors && !ph[1].mismatches)
+		return CLI_EXIT_OK;
+	fprintf(stderr, "nvmfsim io: verification FAILED: %llu write errors, %llu read errors, "
+		"%llu mismatches\n", (unsigned long long)ph[0].errors,
+		(unsigned long long)ph[1].errors, (unsigned long long)ph[1].mismatches);
+	return CLI_EXIT_FAIL;
+}
+
+static int parse_args(int argc, char **argv, struct io_opts *o, struct cli_conn_opts *co)
 {
 	static const struct option longopts[] = {
 		CLI_CONN_LONGOPTS,
@@ -329,85 +945,81 @@ int cmd_io(int argc, char **argv)
 		{ "size", required_argument, NULL, 'S' },
 		{ "block", required_argument, NULL, 'B' },
 		{ "namespace-id", required_argument, NULL, 'N' },
+		{ "io-timeout", required_argument, NULL, OPT_IO_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct cli_conn_opts co;
-	struct cli_session s;
-	struct run r = { .s = &s, .o = { 4, 32, 64ull << 20, 128u << 10, 1 } };
-	struct phase ph[2] = { { .name = "write", .write = true }, { .name = "read" } };
-	struct json_object *root = NULL;
-	char nqn[64];
-	int opt, ret, rc = CLI_EXIT_FAIL;
+	int opt, ret;
 
-	cli_conn_opts_init(&co);
 	while ((opt = getopt_long(argc, argv, CLI_CONN_SHORTOPTS "Q:D:S:B:N:h", longopts, NULL)) !=
 	       -1) {
 		if (opt == 'h') {
 			usage(stdout);
-			return CLI_EXIT_OK;
+			return 1;
 		}
-		ret = parse_io_opt(&r.o, opt, optarg);
+		ret = parse_io_opt(o, opt, optarg);
 		if (!ret)
-			ret = cli_conn_opt(&co, "nvmfsim io", opt, optarg);
+			ret = cli_conn_opt(co, "nvmfsim io", opt, optarg);
 		if (ret <= 0) {
 			if (!ret)
 				usage(stderr);
-			return CLI_EXIT_USAGE;
+			return -1;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "nvmfsim io: unexpected argument '%s'\n", argv[optind]);
-		return CLI_EXIT_USAGE;
+		return -1;
 	}
-	if (!co.nqn && co.traddr) {
+	if (!co->nqn && co->traddr) {
 		fprintf(stderr, "nvmfsim io: -n/--nqn is required with -a/--traddr\n");
-		return CLI_EXIT_USAGE;
+		return -1;
 	}
-	/* Every block written is read back: a tail shorter than --block would
-	 * silently go unverified. */
-	if (r.o.size % r.o.block) {
-		fprintf(stderr, "nvmfsim io: --size %llu is not a multiple of --block %llu\n",
-			(unsigned long long)r.o.size, (unsigned long long)r.o.block);
-		return CLI_EXIT_USAGE;
-	}
-	if (cli_conn_check(&co, "nvmfsim io"))
-		return CLI_EXIT_USAGE;
-	co.io_depth = r.o.depth;
+	if (check_size(o) || cli_conn_check(co, "nvmfsim io"))
+		return -1;
+	return 0;
+}
+
+int cmd_io(int argc, char **argv)
+{
+	struct cli_conn_opts co;
+	struct cli_session s = { 0 };
+	struct run r = { .s = &s,
+			 .o = { 4, 32, 64ull << 20, 128u << 10, 1, DEFAULT_IO_TIMEOUT_S } };
+	struct phase ph[2] = { { .name = "write", .write = true }, { .name = "read" } };
+	struct json_object *root = NULL;
+	uint64_t per_queue;
+	char nqn[64];
+	int ret, rc;
+
+	cli_conn_opts_init(&co);
+	ret = parse_args(argc, argv, &r.o, &co);
+	if (ret)
+		return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	r.nblocks = r.o.size / r.o.block;
+	/* A queue needs no more entries than it has commands (and at least
+	 * the two an I/O queue must have). */
+	per_queue = (r.nblocks + r.o.queues - 1) / r.o.queues;
+	r.entries_asked = per_queue < r.o.depth ? (uint32_t)per_queue : r.o.depth;
+	if (r.entries_asked < 2)
+		r.entries_asked = 2;
+	co.io_depth = r.entries_asked;
 	snprintf(nqn, sizeof(nqn), NVSIM_EMBEDDED_NQN_FMT, 0u);
-	if (cli_session_open(&co, "nvmfsim io", co.nqn ? co.nqn : nqn, r.o.queues, &s))
-		return CLI_EXIT_FAIL;
-	ret = setup(&r, &co);
-	if (ret) {
-		rc = ret;
-		goto out;
+	ret = cli_session_open(&co, "nvmfsim io", co.nqn ? co.nqn : nqn, r.o.queues, &s);
+	if (ret)
+		return ret == -ENODEV ? CLI_EXIT_SKIP : CLI_EXIT_FAIL;
+	rc = setup(&r, &co);
+	if (!rc) {
+		root = co.json ? json_object_new_object() : NULL;
+		print_geometry(&r, root);
+		rc = run_phases(&r, ph, root);
+		if (root)
+			printf("%s\n", json_object_to_json_string_ext(
+					       root, JSON_C_TO_STRING_PRETTY |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
 	}
-	if (!co.json)
-		printf("nvmfsim io: seed %llu, %u queues x depth %u, %llu x %llu-byte commands "
-		       "per phase, LBA %u bytes\n",
-		       (unsigned long long)r.seed, r.o.queues, r.o.depth,
-		       (unsigned long long)r.nblocks, (unsigned long long)r.o.block, r.lba_size);
-	root = co.json ? json_object_new_object() : NULL;
-	for (int p = 0; p < 2; p++) {
-		ph[p].lat_ns = calloc(r.nblocks ? r.nblocks : 1, sizeof(uint64_t));
-		if (!ph[p].lat_ns || run_phase(&r, &ph[p])) {
-			fprintf(stderr, "nvmfsim io: %s phase: the queue failed\n", ph[p].name);
-			goto out;
-		}
-		report(&r, &ph[p], root);
-	}
-	if (root)
-		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
-	rc = ph[0].errors || ph[1].errors || ph[1].mismatches ? CLI_EXIT_FAIL : CLI_EXIT_OK;
-	if (rc && !co.json)
-		fprintf(stderr, "nvmfsim io: verification FAILED\n");
-out:
 	json_object_put(root);
-	for (size_t i = 0; r.slots && i < (size_t)r.o.queues * r.o.depth; i++)
-		free(r.slots[i].buf);
-	free(r.slots);
-	free(ph[0].lat_ns);
-	free(ph[1].lat_ns);
+	release_buffers(&r);
 	cli_session_close(&s);
+	free_run(&r, ph);
 	return rc;
 }

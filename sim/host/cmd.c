@@ -1,6 +1,5 @@
 /* One well-formed command on a queue: CID, PSDT, the SGL, send, wait. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "host/host_priv.h"
@@ -12,22 +11,34 @@ void nvsim_hq_allow_in_capsule(struct nvsim_hq *hq, bool allow)
 	hq->allow_icd = allow;
 }
 
-static int exec_in_capsule(struct nvsim_hq *hq, struct nvsim_sqe *sqe, const void *buf,
+static int send_in_capsule(struct nvsim_hq *hq, struct nvsim_sqe *sqe, const void *buf,
 			   size_t len)
 {
-	uint8_t *capsule = malloc(SQE_LEN + len);
-	int ret;
-
-	if (!capsule)
-		return -ENOMEM;
 	/* Data block, offset subtype: the data follows the SQE (ICDOFF 0). */
 	nvsim_sgl_unkeyed_set(&sqe->dptr.unkeyed, NVSIM_SGL_TYPE_DATA_BLOCK,
 			      NVSIM_SGL_SUBTYPE_OFFSET, 0, (uint32_t)len);
-	memcpy(capsule, sqe, SQE_LEN);
-	memcpy(capsule + SQE_LEN, buf, len);
-	ret = nvsim_hq_send_raw(hq, capsule, SQE_LEN + len);
-	free(capsule);
-	return ret;
+	return nvsim_hq_send_capsule(hq, sqe, SQE_LEN, buf, len);
+}
+
+static void set_psdt(struct nvsim_sqe *sqe)
+{
+	sqe->flags = (uint8_t)((sqe->flags & ~NVSIM_SQE_PSDT_MASK) |
+			       NVSIM_PSDT_SGL_MPTR_CONTIG << NVSIM_SQE_PSDT_SHIFT);
+}
+
+static bool fits_in_capsule(const struct nvsim_hq *hq, enum nvsim_dir dir, size_t len)
+{
+	return dir == NVSIM_DIR_H2C && len && hq->allow_icd && len <= hq->cfg.icd_max;
+}
+
+/* A keyed SGL data block over [addr, addr + len) of rkey, and send. */
+static int send_keyed(struct nvsim_hq *hq, struct nvsim_sqe *sqe, const void *addr, size_t len,
+		      uint32_t rkey)
+{
+	/* No data: a keyed block of length 0, as Linux hosts send. */
+	nvsim_sgl_keyed_set(&sqe->dptr.keyed, (uintptr_t)addr, (uint32_t)len, rkey,
+			    NVSIM_SGL_SUBTYPE_ADDRESS);
+	return nvsim_hq_send_raw(hq, sqe, SQE_LEN);
 }
 
 int nvsim_hq_start(struct nvsim_hq *hq, struct nvsim_sqe *sqe, void *buf, size_t len,
@@ -40,22 +51,35 @@ int nvsim_hq_start(struct nvsim_hq *hq, struct nvsim_sqe *sqe, void *buf, size_t
 		return -EINVAL;
 	cmd->cid = hq->next_cid++;
 	sqe->cid = htole16(cmd->cid);
-	sqe->flags = (uint8_t)((sqe->flags & ~NVSIM_SQE_PSDT_MASK) |
-			       NVSIM_PSDT_SGL_MPTR_CONTIG << NVSIM_SQE_PSDT_SHIFT);
-	if (dir == NVSIM_DIR_H2C && len && hq->allow_icd && len <= hq->cfg.icd_max)
-		return exec_in_capsule(hq, sqe, buf, len);
+	set_psdt(sqe);
+	if (fits_in_capsule(hq, dir, len))
+		return send_in_capsule(hq, sqe, buf, len);
 	if (len) {
-		ret = nvsim_hq_buf_reg(hq, buf, len, &cmd->hb);
+		/* this direction only: a target moving data the other way is caught */
+		ret = nvsim_hq_buf_reg_dir(hq, buf, len, dir, &cmd->hb);
 		if (ret)
 			return ret;
 	}
-	/* No data: a keyed block of length 0, as Linux hosts send. */
-	nvsim_sgl_keyed_set(&sqe->dptr.keyed, (uintptr_t)cmd->hb.addr, (uint32_t)len,
-			    cmd->hb.rkey, NVSIM_SGL_SUBTYPE_ADDRESS);
-	ret = nvsim_hq_send_raw(hq, sqe, SQE_LEN);
+	ret = send_keyed(hq, sqe, cmd->hb.addr, len, cmd->hb.rkey);
 	if (ret)
 		nvsim_hq_buf_dereg(&cmd->hb);
 	return ret;
+}
+
+int nvsim_hq_start_reg(struct nvsim_hq *hq, struct nvsim_sqe *sqe, const struct nvsim_hbuf *hb,
+		       size_t off, size_t len, enum nvsim_dir dir)
+{
+	const uint8_t *addr = NULL;
+
+	if (len > NVSIM_SGL_KEYED_MAX_LEN || (len && (!hb->mr || off > hb->len ||
+						       len > hb->len - off)))
+		return -EINVAL;
+	if (len)
+		addr = (const uint8_t *)hb->addr + off;
+	set_psdt(sqe);
+	if (fits_in_capsule(hq, dir, len))
+		return send_in_capsule(hq, sqe, addr, len);
+	return send_keyed(hq, sqe, addr, len, len ? hb->rkey : 0);
 }
 
 int nvsim_hq_reap(struct nvsim_hq *hq, struct nvsim_hcmd *cmd)

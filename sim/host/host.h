@@ -58,6 +58,9 @@ static inline bool nvsim_host_ok(const struct nvsim_host_status *st)
 const char *nvsim_host_status_str(const struct nvsim_host_status *st, bool fabrics, char *buf,
 				  size_t len);
 const char *nvsim_rdma_cm_sts_str(uint16_t sts);
+/* "Internal Error (0/06h)": the status's short name (libnvme's, up to its
+ * colon) and SCT/SC, DNR and More left out: a key to count errors by. */
+const char *nvsim_host_status_name(uint16_t sf, char *buf, size_t len);
 
 /* ---- raw layer: one NVMe/RDMA queue -------------------------------------------- */
 
@@ -101,6 +104,10 @@ bool nvsim_hq_connected(const struct nvsim_hq *hq);
 /* Progress without waiting: polls CM events and completions. */
 int nvsim_hq_poll(struct nvsim_hq *hq);
 
+/* Which way a command's data moves: H2C the target RDMA READs it (a
+ * Write's data), C2H the target RDMA WRITEs it (a Read's data). */
+enum nvsim_dir { NVSIM_DIR_NONE, NVSIM_DIR_H2C, NVSIM_DIR_C2H };
+
 /* Memory the target may RDMA READ (h2c) or WRITE (c2h). */
 struct nvsim_hbuf {
 	void *addr;
@@ -109,7 +116,17 @@ struct nvsim_hbuf {
 	struct verbs_mr *mr;
 };
 
+/* Registers memory the target may read and write (for raw callers that
+ * choose what the target may do). */
 int nvsim_hq_buf_reg(struct nvsim_hq *hq, void *addr, size_t len, struct nvsim_hbuf *out);
+/* Registers memory for one direction only: H2C REMOTE_READ, C2H
+ * LOCAL_WRITE | REMOTE_WRITE (NONE: both), so a target that writes into a
+ * Write's source, or reads a Read's destination, fails with an access
+ * error instead of going unseen. */
+int nvsim_hq_buf_reg_dir(struct nvsim_hq *hq, void *addr, size_t len, enum nvsim_dir dir,
+			 struct nvsim_hbuf *out);
+/* Deregisters (no-op when not registered): after it the target can no
+ * longer reach the memory, which may then be freed. */
 void nvsim_hq_buf_dereg(struct nvsim_hbuf *buf);
 
 /* Send exactly these bytes as one command capsule (SEND).  Any length up
@@ -143,8 +160,6 @@ uint64_t nvsim_hq_strays(const struct nvsim_hq *hq, const struct nvsim_stray **l
 
 /* ---- helper layer: one command at a time on a queue -------------------------- */
 
-enum nvsim_dir { NVSIM_DIR_NONE, NVSIM_DIR_H2C, NVSIM_DIR_C2H };
-
 /* Fills PSDT, CID and DPTR (a keyed SGL over buf, or in-capsule data for an
  * h2c transfer that fits icd_max when allow_in_capsule), sends, waits. */
 int nvsim_hq_exec(struct nvsim_hq *hq, struct nvsim_sqe *sqe, void *buf, size_t len,
@@ -158,7 +173,9 @@ int nvsim_hq_wait_status(struct nvsim_hq *hq, const struct nvsim_sqe *sqe,
 			 struct nvsim_host_status *st);
 
 /* Several commands in flight on one queue: start them, then reap them.  A
- * started command owns its buffer until reaped. */
+ * started command owns its buffer, registered for dir alone, until reaped;
+ * a caller that gives up on it (the queue died, no answer came) calls
+ * nvsim_hq_buf_dereg(&cmd->hb) before freeing the buffer. */
 struct nvsim_hcmd {
 	struct nvsim_hbuf hb;
 	uint16_t cid;
@@ -173,6 +190,20 @@ int nvsim_hq_start(struct nvsim_hq *hq, struct nvsim_sqe *sqe, void *buf, size_t
 int nvsim_hq_reap(struct nvsim_hq *hq, struct nvsim_hcmd *cmd);
 /* Free slots for nvsim_hq_start (SQSIZE + 1 minus commands in flight). */
 uint32_t nvsim_hq_free_slots(const struct nvsim_hq *hq);
+/* Entries of the queue as connected (SQSIZE + 1): commands it holds. */
+uint32_t nvsim_hq_entries(const struct nvsim_hq *hq);
+
+/* Streaming I/O without a registration per command: the data lies at off
+ * in hb, registered once (nvsim_hq_buf_reg_dir) for dir, and sqe->cid is
+ * sent as given; the caller keeps the CIDs of its outstanding commands
+ * distinct and does not mix these with nvsim_hq_start on the queue.  An
+ * H2C transfer that fits in-capsule data goes in the capsule. */
+int nvsim_hq_start_reg(struct nvsim_hq *hq, struct nvsim_sqe *sqe, const struct nvsim_hbuf *hb,
+		       size_t off, size_t len, enum nvsim_dir dir);
+/* Takes one completion that arrived for a command of ours, whichever:
+ * 0 (*cqe filled), -EAGAIN when none has, -ECONNRESET when the queue died.
+ * Polls the queue, never waits; O(1) per completion. */
+int nvsim_hq_reap_any(struct nvsim_hq *hq, struct nvsim_cqe *cqe);
 
 /* ---- helper layer: a controller association ------------------------------------ */
 

@@ -86,6 +86,10 @@ struct nvsim_host {
 };
 
 void nvsim_hq_progress(struct nvsim_hq *hq);
+/* Send capsule (len bytes: the SQE, or any bytes) followed by data_len
+ * bytes of in-capsule data, copied into one registered send slot. */
+int nvsim_hq_send_capsule(struct nvsim_hq *hq, const void *capsule, size_t len, const void *data,
+			  size_t data_len);
 /* Take the stashed completion for cid, if it has arrived. */
 bool nvsim_hq_take_cqe(struct nvsim_hq *hq, uint16_t cid, struct nvsim_cqe *out);
 /* Fill st from a CQE; returns 0 for success, -EREMOTEIO for an error status. */

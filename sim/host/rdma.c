@@ -443,6 +443,23 @@ bool nvsim_hq_take_cqe(struct nvsim_hq *hq, uint16_t cid, struct nvsim_cqe *out)
 	return false;
 }
 
+int nvsim_hq_reap_any(struct nvsim_hq *hq, struct nvsim_cqe *cqe)
+{
+	if (!hq->nr_arrived)
+		nvsim_hq_poll(hq);
+	if (hq->nr_arrived) {
+		/* the newest: no shifting, and order does not matter here */
+		*cqe = hq->arrived[--hq->nr_arrived];
+		return 0;
+	}
+	return hq->dead ? -ECONNRESET : -EAGAIN;
+}
+
+uint32_t nvsim_hq_entries(const struct nvsim_hq *hq)
+{
+	return hq->depth;
+}
+
 int nvsim_hq_wait_cqe(struct nvsim_hq *hq, uint16_t cid, struct nvsim_cqe *cqe)
 {
 	uint64_t start = now_ms(), seen = hq->wrong_seq;
@@ -468,7 +485,16 @@ int nvsim_hq_wait_cqe(struct nvsim_hq *hq, uint16_t cid, struct nvsim_cqe *cqe)
 
 /* ---- sending ---------------------------------------------------------------------- */
 
-int nvsim_hq_send_raw(struct nvsim_hq *hq, const void *capsule, size_t len)
+/* A command's CID and opcode, from the first bytes of its capsule. */
+static uint16_t capsule_cid(const void *capsule)
+{
+	const uint8_t *p = capsule;
+
+	return (uint16_t)(p[2] | p[3] << 8);
+}
+
+int nvsim_hq_send_capsule(struct nvsim_hq *hq, const void *capsule, size_t len, const void *data,
+			  size_t data_len)
 {
 	struct verbs_sge sge;
 	struct verbs_send_wr wr = { 0 };
@@ -477,7 +503,7 @@ int nvsim_hq_send_raw(struct nvsim_hq *hq, const void *capsule, size_t len)
 	uint32_t slot;
 	uint8_t *dst;
 
-	if (len > hq->capsule_size)
+	if (len > hq->capsule_size || data_len > hq->capsule_size - len)
 		return -EMSGSIZE;
 	while (!hq->nr_free_send) {
 		if (hq->dead)
@@ -491,12 +517,14 @@ int nvsim_hq_send_raw(struct nvsim_hq *hq, const void *capsule, size_t len)
 		return -ECONNRESET;
 	slot = hq->free_send[--hq->nr_free_send];
 	if (len >= 4)
-		nvsim_cid_sent(&hq->cids, (uint16_t)(((const uint8_t *)capsule)[2] |
-						     ((const uint8_t *)capsule)[3] << 8),
-			       ((const uint8_t *)capsule)[0]);
+		nvsim_cid_sent(&hq->cids, capsule_cid(capsule), ((const uint8_t *)capsule)[0]);
+	/* Straight into the registered slot: no copy through a bounce buffer. */
 	dst = hq->send_buf + (size_t)slot * hq->capsule_size;
 	memcpy(dst, capsule, len);
-	sge = (struct verbs_sge){ (uintptr_t)dst, (uint32_t)len, verbs_mr_lkey(hq->send_mr) };
+	if (data_len)
+		memcpy(dst + len, data, data_len);
+	sge = (struct verbs_sge){ (uintptr_t)dst, (uint32_t)(len + data_len),
+				  verbs_mr_lkey(hq->send_mr) };
 	wr.wr_id = WR_SEND_BIT | slot;
 	wr.sg_list = &sge;
 	wr.num_sge = 1;
@@ -505,27 +533,48 @@ int nvsim_hq_send_raw(struct nvsim_hq *hq, const void *capsule, size_t len)
 	if (verbs_post_send(hq->qp, &wr, &bad)) {
 		hq->free_send[hq->nr_free_send++] = slot;
 		if (len >= 4)
-			nvsim_cid_done(&hq->cids, (uint16_t)(((const uint8_t *)capsule)[2] |
-							     ((const uint8_t *)capsule)[3] << 8));
+			nvsim_cid_done(&hq->cids, capsule_cid(capsule));
 		return -EIO;
 	}
 	return 0;
 }
 
-int nvsim_hq_buf_reg(struct nvsim_hq *hq, void *addr, size_t len, struct nvsim_hbuf *out)
+int nvsim_hq_send_raw(struct nvsim_hq *hq, const void *capsule, size_t len)
 {
-	unsigned access = VERBS_ACCESS_LOCAL_WRITE | VERBS_ACCESS_REMOTE_WRITE |
-			  VERBS_ACCESS_REMOTE_READ;
+	return nvsim_hq_send_capsule(hq, capsule, len, NULL, 0);
+}
+
+static unsigned dir_access(enum nvsim_dir dir)
+{
+	switch (dir) {
+	case NVSIM_DIR_H2C:
+		return VERBS_ACCESS_REMOTE_READ;
+	case NVSIM_DIR_C2H:
+		return VERBS_ACCESS_LOCAL_WRITE | VERBS_ACCESS_REMOTE_WRITE;
+	default:
+		return VERBS_ACCESS_LOCAL_WRITE | VERBS_ACCESS_REMOTE_WRITE |
+		       VERBS_ACCESS_REMOTE_READ;
+	}
+}
+
+int nvsim_hq_buf_reg_dir(struct nvsim_hq *hq, void *addr, size_t len, enum nvsim_dir dir,
+			 struct nvsim_hbuf *out)
+{
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = verbs_mr_reg(hq->pd, addr, len, access, &out->mr);
+	ret = verbs_mr_reg(hq->pd, addr, len, dir_access(dir), &out->mr);
 	if (ret)
 		return ret;
 	out->addr = addr;
 	out->len = len;
 	out->rkey = verbs_mr_rkey(out->mr);
 	return 0;
+}
+
+int nvsim_hq_buf_reg(struct nvsim_hq *hq, void *addr, size_t len, struct nvsim_hbuf *out)
+{
+	return nvsim_hq_buf_reg_dir(hq, addr, len, NVSIM_DIR_NONE, out);
 }
 
 void nvsim_hq_buf_dereg(struct nvsim_hbuf *buf)

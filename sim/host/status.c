@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <nvme/util.h>
+
 #include "host/host_priv.h"
 #include "spec/rdma_cm.h"
 
@@ -32,6 +34,22 @@ const char *nvsim_rdma_cm_sts_str(uint16_t sts)
 	default:
 		return "unknown";
 	}
+}
+
+const char *nvsim_host_status_name(uint16_t sf, char *buf, size_t len)
+{
+	/* libnvme's text is "Name: explanation"; the name is enough here.
+	 * I/O completions are named as the NVM command set has them. */
+	const char *text = nvme_status_to_string(sf & 0x7ff, false);
+	const char *colon = text ? strchr(text, ':') : NULL;
+	int n = text ? (colon ? (int)(colon - text) : (int)strlen(text)) : 0;
+
+	if (!n)
+		snprintf(buf, len, "status (%x/%02xh)", nvsim_status_sct(sf), nvsim_status_sc(sf));
+	else
+		snprintf(buf, len, "%.*s (%x/%02xh)", n, text, nvsim_status_sct(sf),
+			 nvsim_status_sc(sf));
+	return buf;
 }
 
 int nvsim_host_status_from_cqe(struct nvsim_host_status *st, const struct nvsim_cqe *cqe)

@@ -8,6 +8,7 @@
 #   ci/fuzz.sh [SECONDS]
 #   FUZZ_TARGETS="sgl capsule" ci/fuzz.sh 60     # a subset
 #   FUZZ_NO_MERGE=1 ci/fuzz.sh 60                 # leave fuzz/corpus alone
+#   FUZZ_NO_BUILD=1 ci/fuzz.sh 600                # run the binaries already built
 #
 # Exit status: 0 when no target found anything, 1 otherwise (the artifacts
 # and their minimised versions are listed at the end).
@@ -17,7 +18,7 @@ SECS=${1:-600}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$ROOT/build-fuzz
 WORK=${FUZZ_WORK:-$BUILD/campaign}
-TARGETS=${FUZZ_TARGETS:-"connect admin discovery_log cm_private_data sgl capsule local_input"}
+TARGETS=${FUZZ_TARGETS:-"connect admin discovery_log cm_private_data sgl capsule local_input nvmet_config replay_file"}
 
 # Leaks are bugs here.  A 64 MiB quarantine (256 by default) keeps freed
 # memory hot: fresh pages cost more than the run on these VMs, and
@@ -29,8 +30,9 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppre
 
 cd "$ROOT"
 [ -f "$BUILD/CMakeCache.txt" ] || nice cmake --preset fuzz >/dev/null
+# FUZZ_NO_BUILD: the tree may be mid-edit while a long campaign runs.
 for t in $TARGETS; do
-	nice cmake --build "$BUILD" -j1 --target "${t}_fuzzer" >/dev/null
+	[ -n "${FUZZ_NO_BUILD:-}" ] || nice cmake --build "$BUILD" -j1 --target "${t}_fuzzer" >/dev/null
 done
 
 # One option from an OSS-Fuzz style .options file ("key = value").

@@ -6,14 +6,17 @@
  *   1 a host ID (8-4-4-4-12 UUID);
  *   2 an NQN;
  *   3 an --inject rule;
- *   4 a target profile (JSON, every key and type checked).
+ *   4 a target profile (JSON, every key and type checked);
+ *   5 a --ns namespace spec (KIND:SIZE[:PATH]), with 512- and 4096-byte LBAs.
  * Invariants: no crash, leak or hang; a parser that accepts gives a value
  * consistent with what it accepted (a multiple is a multiple, a UUID has
- * 16 bytes, an accepted rule has one action). */
+ * 16 bytes, an accepted rule has one action, an accepted namespace is
+ * whole LBAs and has a path exactly when it is a file). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/ns_spec.h"
 #include "cli/profile.h"
 #include "fz.h"
 
@@ -44,6 +47,23 @@ static void profile(const char *text, size_t len)
 	free((char *)t.refusing_subnqn);
 }
 
+static void ns_spec(const char *text)
+{
+	static const uint32_t lbas[] = { 512, 4096 };
+	struct nvsim_ns_config ns;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(lbas) / sizeof(lbas[0]); i++) {
+		if (cli_parse_ns_spec(text, lbas[i], &ns, err, sizeof(err)))
+			continue;
+		if (!ns.size_bytes || ns.size_bytes % lbas[i] || ns.lba_size != lbas[i])
+			fz_fail("'%s' accepted as %llu bytes of %u-byte LBAs", text,
+				(unsigned long long)ns.size_bytes, lbas[i]);
+		if ((ns.backend == NVSIM_NS_FILE) != (ns.path != NULL) || (ns.path && !*ns.path))
+			fz_fail("'%s' accepted with path '%s'", text, ns.path ? ns.path : "(none)");
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct nvsim_inject_rule rule;
@@ -58,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data + 1, size - 1);
 	text[size - 1] = 0;
-	switch (data[0] % 5) {
+	switch (data[0] % 6) {
 	case 0:
 		sizes(text, strlen(text));
 		break;
@@ -70,6 +90,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 3:
 		cli_parse_inject(text, &rule, err, sizeof(err));
+		break;
+	case 5:
+		ns_spec(text);
 		break;
 	default:
 		profile((const char *)data + 1, size - 1);

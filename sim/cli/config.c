@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <stddef.h>
 #include <nvme/types.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@ struct ctx {
 	struct nvsim_target *t;
 	struct cli_config *out;
 	unsigned int lba_size;
+	unsigned int flags; /* CLI_CONFIG_* */
 	struct json_object *subsystems; /* the root's list, for "also subsystems[i]" */
 	uint16_t *nsid_at; /* per NSID: index + 1 of the namespace entry holding it */
 };
@@ -88,8 +90,8 @@ static int str_opt(struct ctx *c, struct json_object *o, const char *where, cons
 	return json_in_string(&c->in, o, where, key, false, max, out);
 }
 
-/* An attribute group we read and ignore (a port's "param", a namespace's
- * "ana" and "resv"): it must be an object of strings. */
+/* An attribute group we read and ignore (a namespace's "ana" and "resv"):
+ * it must be an object of strings. */
 static int ignored_group(struct ctx *c, struct json_object *o, const char *where,
 			 const char *key)
 {
@@ -201,6 +203,9 @@ static int ns_backing(struct ctx *c, const char *where, const char *path,
 			return json_in_fail(&c->in, where, "path", "'%s': size 0", path);
 		return 0;
 	}
+	if (c->flags & CLI_CONFIG_NO_FILES)
+		return json_in_fail(&c->in, where, "path", "'%s': only ram:SIZE and null:SIZE here "
+				    "(files are not opened)", path);
 	ns->backend = NVSIM_NS_FILE;
 	ns->path = path;
 	ret = cli_ns_path_check(path, false, &ns->size_bytes, why, sizeof(why));
@@ -536,6 +541,100 @@ static int load_referral(struct ctx *c, struct nvsim_port *p, struct json_object
 	return 0;
 }
 
+/* One "param" value: a string nvmetcli style, a whole number in [min, max]
+ * (a size when is_size). */
+static int param_value(struct ctx *c, const char *where, const char *key,
+		       struct json_object *v, bool is_size, uint64_t min, uint64_t max,
+		       uint64_t *out)
+{
+	const char *text = json_object_get_string(v);
+	char why[160];
+	int ret;
+
+	if (!json_object_is_type(v, json_type_string))
+		return json_in_fail(&c->in, where, key, "want a string (nvmetcli writes \"%llu\"), "
+				    "got %s", (unsigned long long)min, shown(v));
+	ret = is_size ? cli_parse_size_multiple(text, 0, out, why, sizeof(why))
+		      : cli_parse_u64(text, max, out);
+	if (is_size && ret)
+		return json_in_fail(&c->in, where, key, "%s", why);
+	if (ret || *out < min || *out > max)
+		return json_in_fail(&c->in, where, key, "want %llu to %llu, got \"%s\"",
+				    (unsigned long long)min, (unsigned long long)max, text);
+	return 0;
+}
+
+/* The numeric "param" keys, and where each goes. */
+static const struct {
+	const char *key;
+	bool is_size;
+	uint64_t min, max;
+	size_t off;
+	bool wide; /* a u64 field, else a u32 */
+} param_keys[] = {
+	{ "buffer_pool_size", true, 1, UINT64_MAX, offsetof(struct cli_port_params, buffer_pool_bytes),
+	  true },
+	{ "max_queue_size", false, 2, 65536, offsetof(struct cli_port_params, max_queue_size) },
+	{ "max_connections", false, 1, 1u << 20, offsetof(struct cli_port_params, max_connections) },
+	{ "max_connections_per_host", false, 1, 1u << 20,
+	  offsetof(struct cli_port_params, max_connections_per_host) },
+	{ "connect_timeout_ms", false, 1, 3600000,
+	  offsetof(struct cli_port_params, connect_timeout_ms) },
+};
+
+static int load_param(struct ctx *c, const char *path, const char *k, struct json_object *val,
+		      struct cli_port_params *p)
+{
+	uint64_t v;
+	int ret;
+
+	/* nvmetcli writes it; our in-capsule data size is the target's, for
+	 * every port (stated in --help). */
+	if (!strcmp(k, "inline_data_size"))
+		return param_value(c, path, k, val, false, 0, UINT32_MAX, &v);
+	if (!strcmp(k, "pi_enable")) {
+		if (json_object_is_type(val, json_type_string) &&
+		    !strcmp(json_object_get_string(val), "0"))
+			return 0;
+		return json_in_fail(&c->in, path, k, "only \"0\": this target serves no "
+				    "protection information");
+	}
+	for (size_t i = 0; i < sizeof(param_keys) / sizeof(param_keys[0]); i++) {
+		if (strcmp(k, param_keys[i].key))
+			continue;
+		ret = param_value(c, path, k, val, param_keys[i].is_size, param_keys[i].min,
+				  param_keys[i].max, &v);
+		if (ret)
+			return ret;
+		if (param_keys[i].wide)
+			*(uint64_t *)((char *)p + param_keys[i].off) = v;
+		else
+			*(uint32_t *)((char *)p + param_keys[i].off) = (uint32_t)v;
+		return 0;
+	}
+	return json_in_fail(&c->in, path, k, "not a port setting this target has (it takes "
+			    "max_queue_size, pi_enable, inline_data_size, buffer_pool_size, "
+			    "max_connections, max_connections_per_host, connect_timeout_ms)");
+}
+
+static int load_params(struct ctx *c, struct json_object *j, const char *where,
+		       struct cli_port_params *p)
+{
+	struct json_object *g;
+	char path[64];
+	int ret = json_in_object(&c->in, j, where, "param", false, &g);
+
+	if (ret)
+		return ret == -ENOENT ? 0 : ret;
+	snprintf(path, sizeof(path), "%s.param", where);
+	json_object_object_foreach(g, k, val) {
+		ret = load_param(c, path, k, val, p);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int load_port(struct ctx *c, struct json_object *j, size_t i, struct addr *addrs)
 {
 	static const char *const keys[] = { "addr", "param", "portid", "subsystems", "referrals",
@@ -551,7 +650,7 @@ static int load_port(struct ctx *c, struct json_object *j, size_t i, struct addr
 	json_in_elem(where, sizeof(where), "ports", i);
 	if ((ret = json_in_keys(&c->in, j, where, keys)) ||
 	    (ret = json_in_uint(&c->in, j, where, "portid", true, 0, 65535, &portid)) ||
-	    (ret = load_addr(c, j, where, a)) || (ret = ignored_group(c, j, where, "param")))
+	    (ret = load_addr(c, j, where, a)) || (ret = load_params(c, j, where, &cp->params)))
 		return ret;
 	for (size_t k = 0; k < i; k++) {
 		if (c->out->ports[k].portid == portid)
@@ -637,48 +736,77 @@ static int load_hosts(struct ctx *c, struct json_object *root)
 	return 0;
 }
 
-int cli_config_load(const char *path, unsigned int lba_size, struct nvsim_target *t,
-		    struct cli_config *out, char *err, size_t errlen)
+static int load_root(struct ctx *c, struct json_object *root)
 {
 	static const char *const keys[] = { "hosts", "ports", "subsystems", NULL };
-	struct ctx c = { .t = t, .out = out, .lba_size = lba_size };
 	struct addr addrs[CLI_CONFIG_MAX_PORTS];
-	struct json_object *root = NULL, *list;
-	int ret;
+	struct json_object *list;
+	int ret = json_in_keys(&c->in, root, "", keys);
 
-	memset(out, 0, sizeof(*out));
-	c.nsid_at = calloc(CLI_CONFIG_MAX_NSID + 1, sizeof(*c.nsid_at));
-	if (!c.nsid_at) {
-		c.in.file = path;
-		ret = oom(&c, "");
-		goto out;
-	}
-	ret = json_in_parse_file(&c.in, path, CLI_CONFIG_MAX_BYTES, &root);
 	if (!ret)
-		ret = json_in_keys(&c.in, root, "", keys);
-	if (!ret)
-		ret = load_hosts(&c, root);
+		ret = load_hosts(c, root);
 	if (!ret) {
-		ret = json_in_array(&c.in, root, "", "subsystems", false, CLI_CONFIG_MAX_SUBSYS,
+		ret = json_in_array(&c->in, root, "", "subsystems", false, CLI_CONFIG_MAX_SUBSYS,
 				    &list);
 		if (ret == -ENOENT)
 			ret = 0;
 		else
-			c.subsystems = list;
-		for (size_t i = 0; !ret && c.subsystems && i < json_object_array_length(list); i++)
-			ret = load_subsystem(&c, json_object_array_get_idx(list, i), i);
+			c->subsystems = list;
+		for (size_t i = 0; !ret && c->subsystems && i < json_object_array_length(list); i++)
+			ret = load_subsystem(c, json_object_array_get_idx(list, i), i);
 	}
 	if (!ret) {
-		ret = json_in_array(&c.in, root, "", "ports", true, CLI_CONFIG_MAX_PORTS, &list);
+		ret = json_in_array(&c->in, root, "", "ports", true, CLI_CONFIG_MAX_PORTS, &list);
 		for (size_t i = 0; !ret && i < json_object_array_length(list); i++)
-			ret = load_port(&c, json_object_array_get_idx(list, i), i, addrs);
+			ret = load_port(c, json_object_array_get_idx(list, i), i, addrs);
 	}
-	if (!ret && !out->nr_ports)
-		ret = json_in_fail(&c.in, "", "ports", "empty: nothing to listen on");
+	if (!ret && !c->out->nr_ports)
+		ret = json_in_fail(&c->in, "", "ports", "empty: nothing to listen on");
+	return ret;
+}
+
+/* path: the file to read, or NULL to parse text (named name in messages). */
+static int load(const char *path, const char *name, const char *text, size_t len,
+		unsigned int lba_size, unsigned int flags, struct nvsim_target *t,
+		struct cli_config *out, char *err, size_t errlen)
+{
+	struct ctx c = { .t = t, .out = out, .lba_size = lba_size, .flags = flags };
+	struct json_object *root = NULL;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	c.in.file = path ? path : name;
+	c.nsid_at = calloc(CLI_CONFIG_MAX_NSID + 1, sizeof(*c.nsid_at));
+	if (!c.nsid_at) {
+		ret = oom(&c, "");
+		goto out;
+	}
+	if (path)
+		ret = json_in_parse_file(&c.in, path, CLI_CONFIG_MAX_BYTES, &root);
+	else if (len > CLI_CONFIG_MAX_BYTES)
+		ret = json_in_fail(&c.in, "", NULL, "%zu bytes, more than the %u a config may have",
+				   len, CLI_CONFIG_MAX_BYTES);
+	else
+		ret = json_in_parse(&c.in, text, len, &root);
+	if (!ret)
+		ret = load_root(&c, root);
 out:
 	free(c.nsid_at);
 	json_object_put(root);
 	if (ret)
 		snprintf(err, errlen, "%s", c.in.err);
 	return ret;
+}
+
+int cli_config_load(const char *path, unsigned int lba_size, struct nvsim_target *t,
+		    struct cli_config *out, char *err, size_t errlen)
+{
+	return load(path, NULL, NULL, 0, lba_size, 0, t, out, err, errlen);
+}
+
+int cli_config_parse(const char *name, const char *text, size_t len, unsigned int lba_size,
+		     unsigned int flags, struct nvsim_target *t, struct cli_config *out,
+		     char *err, size_t errlen)
+{
+	return load(NULL, name, text, len, lba_size, flags, t, out, err, errlen);
 }

@@ -17,8 +17,21 @@
 #define CLI_CONFIG_MAX_PORTS 16
 #define CLI_CONFIG_MAX_NSID NVSIM_DEFAULT_NN /* NSIDs 1 to this, as Linux nvmet */
 
+/* A port's "param" object.  nvmetcli writes the port's configfs param_*
+ * attributes there, as strings; the keys we honour are nvmet's
+ * max_queue_size and pi_enable ("0" only: no protection information),
+ * inline_data_size is read and ignored (ours is the target's), and our own buffer_pool_size (a size, "64M"), max_connections,
+ * max_connections_per_host and connect_timeout_ms.  0: not set. */
+struct cli_port_params {
+	uint64_t buffer_pool_bytes;
+	uint32_t max_queue_size;
+	uint32_t max_connections, max_connections_per_host;
+	uint32_t connect_timeout_ms;
+};
+
 struct cli_config_port {
 	struct nvsim_port *port;
+	struct cli_port_params params;
 	char addr[320]; /* "host:port" for the RDMA listener */
 	uint16_t portid;
 	uint8_t trtype; /* enum nvmf_trtype */
@@ -37,6 +50,13 @@ struct cli_config {
  * got 1.9".  -ENOMEM when memory ran out (a failure, not bad input). */
 int cli_config_load(const char *path, unsigned int lba_size, struct nvsim_target *t,
 		    struct cli_config *out, char *err, size_t errlen);
+/* Namespace paths other than ram:SIZE and null:SIZE are refused, so text
+ * from a fuzzer never opens a file. */
+#define CLI_CONFIG_NO_FILES 1u
+/* The same for len bytes of text in memory, named name in messages. */
+int cli_config_parse(const char *name, const char *text, size_t len, unsigned int lba_size,
+		     unsigned int flags, struct nvsim_target *t, struct cli_config *out,
+		     char *err, size_t errlen);
 
 /* A namespace's backing path: a regular file or a block device, opened
  * without blocking (a FIFO would hold the open forever).  *size is its

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/json_in.h"
+#include "cli/replay_in.h"
 #include "wire/wire.h"
 
 #define PROGRESS_MS 2000u
@@ -29,10 +29,9 @@ struct fuzz {
 	uint64_t seed;
 	struct wire *w;
 
-	/* a replay file, as read */
-	struct json_object *replay_json;
+	/* a replay file, as read, and what is resent */
+	struct cli_replay replay_in;
 	struct wire_replay replay;
-	struct wire_capsule *capsules;
 
 	uint64_t t0, last_progress;
 	bool stdout_failed; /* a write to stdout failed: stop, and exit 1 */
@@ -169,195 +168,39 @@ static bool on_progress(void *arg, const struct wire_stats *st)
 
 /* ---- replay files ---------------------------------------------------------------------- */
 
-static const char *const root_keys[] = { "tool", "version", "seed", "step", "reason",
-					 "target", "memory", "capsules", NULL };
-static const char *const target_keys[] = { "traddr", "trsvcid", "nqn", "inject", NULL };
-static const char *const memory_keys[] = { "addr", "rkey", NULL };
-static const char *const capsule_keys[] = { "step", "qid", "data", NULL };
-
-/* An optional string that may also be null (the embedded simulator has no
- * address): -ENOENT for both. */
-static int string_or_null(struct json_in *in, struct json_object *o, const char *where,
-			  const char *key, size_t max, const char **out)
+/* Takes a replay file's target and seed where the command line gave none;
+ * its --inject rules apply only to the embedded simulator. */
+static int use_replay(struct fuzz *f, const char *path)
 {
-	struct json_object *v;
+	const struct cli_replay *r = &f->replay_in;
+	const size_t max = sizeof(f->conn.inject) / sizeof(f->conn.inject[0]);
+	char err[600];
 
-	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_null))
-		return -ENOENT;
-	return json_in_string(in, o, where, key, false, max, out);
-}
-
-static bool ok_or_absent(int ret)
-{
-	return ret == 0 || ret == -ENOENT;
-}
-
-static int read_target(struct fuzz *f, struct json_in *in, struct json_object *root)
-{
-	struct json_object *t, *inj = NULL;
-	const char *traddr = NULL, *trsvcid = NULL, *nqn = NULL;
-	char where[48], err[160];
-	uint64_t port;
-	int ret = json_in_object(in, root, "", "target", false, &t);
-
-	if (ret == -ENOENT)
-		return 0;
-	if (ret || json_in_keys(in, t, "target", target_keys))
+	if (cli_replay_load(path, &f->replay_in, err, sizeof(err))) {
+		fprintf(stderr, "%s: replay file %s\n", prog, err);
 		return -EINVAL;
-	if (!ok_or_absent(string_or_null(in, t, "target", "traddr", CLI_TRADDR_MAX, &traddr)) ||
-	    !ok_or_absent(json_in_string(in, t, "target", "trsvcid", false, 32, &trsvcid)) ||
-	    !ok_or_absent(json_in_string(in, t, "target", "nqn", false, 223, &nqn)) ||
-	    !ok_or_absent(json_in_array(in, t, "target", "inject", false, WIRE_REPLAY_MAX_INJECT,
-					&inj)))
-		return -EINVAL;
-	if (traddr && strpbrk(traddr, "[] \t\n"))
-		return json_in_fail(in, "target", "traddr", "want an address, v6 without brackets");
-	if (trsvcid && (cli_parse_u64(trsvcid, 65535, &port) || !port || trsvcid[0] == '0'))
-		return json_in_fail(in, "target", "trsvcid", "want a port, 1 to 65535, got \"%s\"",
-				    trsvcid);
-	if (nqn && cli_check_nqn(nqn, err, sizeof(err)))
-		return json_in_fail(in, "target", "nqn", "%s", err);
-	/* The command line wins over what the file recorded. */
-	if (!f->conn.traddr && traddr) {
-		f->conn.traddr = traddr;
-		if (trsvcid)
-			f->conn.trsvcid = trsvcid;
 	}
-	if (!f->conn.nqn && nqn)
-		f->subnqn = nqn;
-	/* The embedded simulator's fault injection is part of the case. */
-	for (size_t i = 0; inj && i < json_object_array_length(inj); i++) {
-		struct json_object *e = json_object_array_get_idx(inj, i);
-		const char *spec = json_object_get_string(e);
-
-		json_in_elem(where, sizeof(where), "target.inject", i);
-		if (!json_object_is_type(e, json_type_string))
-			return json_in_fail(in, where, NULL, "want a string (an --inject rule)");
-		if (f->conn.traddr)
-			continue;
-		if (f->conn.nr_inject == sizeof(f->conn.inject) / sizeof(f->conn.inject[0]))
-			return json_in_fail(in, where, NULL, "more than %zu rules with --inject",
-					    sizeof(f->conn.inject) / sizeof(f->conn.inject[0]));
-		if (cli_parse_inject(spec, &f->conn.inject[f->conn.nr_inject], err, sizeof(err)))
-			return json_in_fail(in, where, NULL, "'%s': %s", spec, err);
-		f->conn.nr_inject++;
+	if (!f->conn.traddr && r->traddr) {
+		f->conn.traddr = r->traddr;
+		if (r->trsvcid)
+			f->conn.trsvcid = r->trsvcid;
 	}
-	return 0;
-}
-
-static int read_memory(struct fuzz *f, struct json_in *in, struct json_object *root)
-{
-	struct json_object *mem;
-	char where[32];
-	int ret = json_in_array(in, root, "", "memory", false, 2, &mem);
-
-	if (ret == -ENOENT)
-		return 0;
-	if (ret)
-		return ret;
-	for (size_t i = 0; i < json_object_array_length(mem); i++) {
-		struct json_object *m = json_object_array_get_idx(mem, i);
-		uint64_t addr = 0, rkey = 0;
-
-		json_in_elem(where, sizeof(where), "memory", i);
-		if (json_in_keys(in, m, where, memory_keys) ||
-		    json_in_uint(in, m, where, "addr", true, 0, UINT64_MAX, &addr) ||
-		    json_in_uint(in, m, where, "rkey", true, 0, UINT32_MAX, &rkey))
-			return -EINVAL;
-		f->replay.mem_addr[i] = addr;
-		f->replay.mem_rkey[i] = (uint32_t)rkey;
-	}
-	return 0;
-}
-
-static int read_capsule(struct json_in *in, struct json_object *c, size_t i,
-			struct wire_capsule *out)
-{
-	static _Alignas(8) uint8_t buf[WIRE_CAPSULE_MAX];
-	struct json_object *v;
-	const char *data = "";
-	uint64_t step = i, qid = 0;
-	char where[32];
-	bool empty;
-	long len;
-
-	json_in_elem(where, sizeof(where), "capsules", i);
-	if (json_in_keys(in, c, where, capsule_keys) ||
-	    !ok_or_absent(json_in_uint(in, c, where, "step", false, 0, UINT64_MAX, &step)) ||
-	    json_in_uint(in, c, where, "qid", true, 0, 1, &qid))
-		return -EINVAL;
-	/* "" is a capsule of no bytes (a runt the generator made). */
-	empty = json_object_object_get_ex(c, "data", &v) &&
-		json_object_is_type(v, json_type_string) && json_object_get_string_len(v) == 0;
-	if (!empty && json_in_string(in, c, where, "data", true, WIRE_CAPSULE_B64_MAX, &data))
-		return -EINVAL;
-	len = wire_base64_decode(data, buf, sizeof(buf));
-	if (len < 0)
-		return json_in_fail(in, where, "data", "not base64 of at most %u bytes",
-				    WIRE_CAPSULE_MAX);
-	out->bytes = malloc(len ? (size_t)len : 1);
-	if (!out->bytes)
-		return json_in_fail(in, where, "data", "out of memory");
-	memcpy(out->bytes, buf, (size_t)len);
-	out->len = (uint16_t)len;
-	out->qid = (uint8_t)qid;
-	out->step = step;
-	return 0;
-}
-
-/* Reads and judges a replay file; prints what is wrong with it, naming
- * the element. */
-static int load_replay(struct fuzz *f, const char *path)
-{
-	struct json_in in = { .file = path };
-	struct json_object *root, *caps;
-	uint64_t version = WIRE_REPLAY_VERSION, u;
-	const char *s;
-	size_t n;
-
-	if (json_in_parse_file(&in, path, WIRE_REPLAY_MAX_BYTES, &root))
-		goto bad;
-	f->replay_json = root;
-	if (json_in_keys(&in, root, "", root_keys) ||
-	    !ok_or_absent(json_in_uint(&in, root, "", "version", false, 0, UINT32_MAX, &version)) ||
-	    !ok_or_absent(json_in_string(&in, root, "", "tool", false, 64, &s)) ||
-	    !ok_or_absent(json_in_uint(&in, root, "", "seed", false, 0, UINT64_MAX, &f->seed)) ||
-	    !ok_or_absent(json_in_uint(&in, root, "", "step", false, 0, UINT64_MAX, &u)) ||
-	    !ok_or_absent(json_in_string(&in, root, "", "reason", false, 1024, &s)) ||
-	    read_target(f, &in, root) || read_memory(f, &in, root) ||
-	    json_in_array(&in, root, "", "capsules", true, WIRE_REPLAY_MAX_CAPSULES, &caps))
-		goto bad;
-	if (version != WIRE_REPLAY_VERSION) {
-		json_in_fail(&in, "", "version", "%" PRIu64 ", but this nvmfsim reads version %u",
-			     version, WIRE_REPLAY_VERSION);
-		goto bad;
-	}
-	n = json_object_array_length(caps);
-	f->capsules = calloc(n ? n : 1, sizeof(*f->capsules));
-	if (!f->capsules) {
-		json_in_fail(&in, "capsules", NULL, "out of memory");
-		goto bad;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (read_capsule(&in, json_object_array_get_idx(caps, i), i, &f->capsules[i]))
-			goto bad;
-		f->replay.nr = i + 1;
-	}
-	f->replay.nr = n;
-	f->replay.capsules = f->capsules;
+	if (!f->conn.nqn && r->nqn)
+		f->subnqn = r->nqn;
+	if (r->has_seed)
+		f->seed = r->replay.seed;
+	f->replay = r->replay;
 	f->replay.seed = f->seed;
+	if (f->conn.traddr)
+		return 0;
+	if (f->conn.nr_inject + r->nr_inject > max) {
+		fprintf(stderr, "%s: replay file %s: target.inject: with --inject, more than %zu "
+				"rules\n", prog, path, max);
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < r->nr_inject; i++)
+		f->conn.inject[f->conn.nr_inject++] = r->inject[i];
 	return 0;
-bad:
-	fprintf(stderr, "%s: replay file %s\n", prog, in.err);
-	return -EINVAL;
-}
-
-static void free_replay(struct fuzz *f)
-{
-	for (size_t i = 0; f->capsules && i < f->replay.nr; i++)
-		free(f->capsules[i].bytes);
-	free(f->capsules);
-	json_object_put(f->replay_json);
 }
 
 /* ---- the runs -------------------------------------------------------------------------- */
@@ -589,8 +432,8 @@ int cmd_fuzz(int argc, char **argv)
 		secs = DEFAULT_SECS;
 	f.seed = f.conn.seed;
 	f.subnqn = f.conn.nqn;
-	if (replay && load_replay(&f, replay)) {
-		free_replay(&f);
+	if (replay && use_replay(&f, replay)) {
+		cli_replay_free(&f.replay_in);
 		return CLI_EXIT_USAGE;
 	}
 	if (!f.subnqn)
@@ -601,7 +444,7 @@ int cmd_fuzz(int argc, char **argv)
 	nvsim_host_config_init(&wc.host);
 	if (cli_parse_hostid(f.conn.hostid, wc.host.hostid)) {
 		fprintf(stderr, "%s: --hostid '%s' is not a UUID\n", prog, f.conn.hostid);
-		free_replay(&f);
+		cli_replay_free(&f.replay_in);
 		return CLI_EXIT_USAGE;
 	}
 	wc.host.subnqn = f.subnqn;
@@ -620,7 +463,7 @@ int cmd_fuzz(int argc, char **argv)
 		ret = nvsim_embedded_start(&ec, &f.embedded);
 		if (ret) {
 			fprintf(stderr, "%s: embedded simulator: %s\n", prog, strerror(-ret));
-			free_replay(&f);
+			cli_replay_free(&f.replay_in);
 			return CLI_EXIT_FAIL;
 		}
 		for (unsigned int i = 0; i < f.conn.nr_inject; i++)
@@ -658,6 +501,6 @@ int cmd_fuzz(int argc, char **argv)
 out:
 	wire_free(f.w);
 	nvsim_embedded_stop(f.embedded);
-	free_replay(&f);
+	cli_replay_free(&f.replay_in);
 	return ret;
 }

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/config.h"
+#include "cli/ns_spec.h"
 
 #define PROG "nvmfsim target"
 #define MAX_NS 32
@@ -50,6 +51,19 @@ static void usage(FILE *out)
 		"                            default: any host)\n"
 		"      --max-queues N        I/O queues per controller, 1 to 65534 (default 128)\n"
 		"      --mqes N              CAP.MQES: entries per queue minus one (default 1023)\n"
+		"      --buffers SIZE        data buffers each listener shares among all its\n"
+		"                            queues, registered once (default 64M, at most 16G,\n"
+		"                            whole maximum transfers); a command waits in order\n"
+		"                            for one, never fails for want of one\n"
+		"      --max-connections N   connections a port holds at once (default 4096);\n"
+		"                            more are rejected in the RDMA CM (No Resources)\n"
+		"      --max-connections-per-host N\n"
+		"                            the same from one host address (default 512)\n"
+		"      --connect-timeout SECONDS\n"
+		"                            a connection that has not completed Fabrics\n"
+		"                            Connect by then is dropped (default 10)\n"
+		"  -v, --verbose             print the RDMA device's limits (max_qp, max_qp_wr,\n"
+		"                            max_mr, ...) before listening\n"
 		"      --provider NAME       verbs provider: ibv (default) or fake\n"
 		"      --device NAME         RDMA device (default: the first one)\n"
 		"      --log-level LEVEL     error, warn, info (default) or debug: warn logs each\n"
@@ -69,9 +83,13 @@ static void usage(FILE *out)
 		"are served; tcp and loop ports are listed in discovery, and a config with no\n"
 		"rdma port is refused (exit 1).  Read and ignored: subsystem attr other than\n"
 		"allow_any_host, serial and model; namespace nguid/uuid/eui64 (ours derive\n"
-		"from serial, NQN and NSID), ana_grpid, ana, resv; port tsas, param,\n"
+		"from serial, NQN and NSID), ana_grpid, ana, resv; port tsas,\n"
 		"ana_groups; hosts (allowed_hosts need not be listed there).  Passthru\n"
-		"subsystems are refused.\n"
+		"subsystems are refused.  A port's param may set max_queue_size and\n"
+		"pi_enable (\"0\" only), as nvmet's, and buffer_pool_size (\"64M\"),\n"
+		"max_connections, max_connections_per_host and connect_timeout_ms, as the\n"
+		"flags above (the port's value wins); inline_data_size is read and ignored\n"
+		"(the in-capsule data size is the target's); anything else is refused.\n"
 		"Limits: the file %u MiB; %u subsystems; %u hosts; %d ports; per\n"
 		"subsystem %u namespaces (NSID 1 to %u) and %u allowed hosts; per port\n"
 		"%u subsystems and %u referrals; serial 20 and model 40 characters.\n",
@@ -84,7 +102,7 @@ static void usage(FILE *out)
 struct target_opts {
 	const char *traddr, *trsvcid, *nqn, *provider, *device, *config;
 	const char *transport; /* -t as given, for the --config refusal */
-	bool nqn_given, trsvcid_given, check;
+	bool nqn_given, trsvcid_given, check, verbose;
 	const char *ns[MAX_NS];
 	unsigned int nr_ns;
 	const char *hosts[MAX_HOSTS];
@@ -94,46 +112,13 @@ struct target_opts {
 	uint32_t lba_size;
 	uint64_t max_queues, mqes;
 	enum nvsim_log_level log_level;
+	struct cli_port_params res; /* --buffers ...: every port's, unless its param says */
 };
 
 static const char *const level_names[] = {
 	[NVSIM_LOG_ERROR] = "error", [NVSIM_LOG_WARN] = "warn", [NVSIM_LOG_INFO] = "info",
 	[NVSIM_LOG_DEBUG] = "debug",
 };
-
-static int parse_ns(const char *spec, uint32_t lba, struct nvsim_ns_config *ns)
-{
-	char kind[8] = { 0 };
-	const char *colon = strchr(spec, ':');
-	const char *path;
-	char size[256] = { 0 };
-	size_t size_len;
-
-	memset(ns, 0, sizeof(*ns));
-	if (!colon || (size_t)(colon - spec) >= sizeof(kind))
-		return -EINVAL;
-	memcpy(kind, spec, (size_t)(colon - spec));
-	path = strchr(colon + 1, ':');
-	size_len = path ? (size_t)(path - colon - 1) : strlen(colon + 1);
-	/* Refused, not cut: a cut text may parse as another size. */
-	if (size_len >= sizeof(size))
-		return -EINVAL;
-	memcpy(size, colon + 1, size_len);
-	if (cli_parse_size(size, &ns->size_bytes) || !ns->size_bytes || ns->size_bytes % lba)
-		return -EINVAL;
-	ns->lba_size = lba;
-	if (!strcmp(kind, "ram"))
-		ns->backend = NVSIM_NS_RAM;
-	else if (!strcmp(kind, "null"))
-		ns->backend = NVSIM_NS_NULL;
-	else if (!strcmp(kind, "file") && path && path[1])
-		ns->backend = NVSIM_NS_FILE, ns->path = path + 1;
-	else
-		return -EINVAL;
-	if (ns->backend != NVSIM_NS_FILE && path)
-		return -EINVAL;
-	return 0;
-}
 
 /* -a: the listener takes an IP address (sim/verbs keeps 63 bytes of it). */
 static bool ip_address(const char *text)
@@ -162,6 +147,11 @@ static int parse(int argc, char **argv, struct target_opts *o)
 		{ "inject", required_argument, NULL, 1008 },
 		{ "log-level", required_argument, NULL, 1009 },
 		{ "check", no_argument, NULL, 1010 },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "buffers", required_argument, NULL, 1011 },
+		{ "max-connections", required_argument, NULL, 1012 },
+		{ "max-connections-per-host", required_argument, NULL, 1013 },
+		{ "connect-timeout", required_argument, NULL, 1014 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -169,7 +159,7 @@ static int parse(int argc, char **argv, struct target_opts *o)
 	uint64_t v;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "t:a:s:n:c:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:a:s:n:c:hv", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -269,6 +259,30 @@ static int parse(int argc, char **argv, struct target_opts *o)
 			break;
 		}
 		case 1010: o->check = true; break;
+		case 'v': o->verbose = true; break;
+		case 1011:
+			if (cli_parse_size_multiple(optarg, 0, &v, why, sizeof(why)))
+				return fprintf(stderr, PROG ": --buffers: %s\n", why), -1;
+			if (!v)
+				return fprintf(stderr, PROG ": --buffers: want a size above 0\n"), -1;
+			o->res.buffer_pool_bytes = v;
+			break;
+		case 1012:
+		case 1013:
+			if (cli_parse_u64(optarg, 1u << 20, &v) || !v)
+				return fprintf(stderr, PROG ": --%s '%s': want 1 to %u\n",
+					       opt == 1012 ? "max-connections"
+							   : "max-connections-per-host",
+					       optarg, 1u << 20), -1;
+			*(opt == 1012 ? &o->res.max_connections : &o->res.max_connections_per_host) =
+				(uint32_t)v;
+			break;
+		case 1014:
+			if (cli_parse_u64(optarg, 3600, &v) || !v)
+				return fprintf(stderr, PROG ": --connect-timeout '%s': want 1 to 3600 "
+					       "seconds\n", optarg), -1;
+			o->res.connect_timeout_ms = (uint32_t)v * 1000u;
+			break;
 		default:
 			usage(stderr);
 			return -1;
@@ -292,10 +306,8 @@ static int parse(int argc, char **argv, struct target_opts *o)
 		struct nvsim_ns_config ns;
 		uint64_t size;
 
-		if (parse_ns(o->ns[i], o->lba_size, &ns))
-			return fprintf(stderr, PROG ": --ns '%s': want ram:SIZE, null:SIZE "
-					       "or file:SIZE:PATH, SIZE a multiple of %u\n",
-				       o->ns[i], o->lba_size), -1;
+		if (cli_parse_ns_spec(o->ns[i], o->lba_size, &ns, why, sizeof(why)))
+			return fprintf(stderr, PROG ": --ns '%s': %s\n", o->ns[i], why), -1;
 		if (ns.backend == NVSIM_NS_FILE &&
 		    cli_ns_path_check(ns.path, true, &size, why, sizeof(why)))
 			return fprintf(stderr, PROG ": --ns '%s': %s: %s\n", o->ns[i], ns.path, why),
@@ -326,8 +338,10 @@ static int build(const struct target_opts *o, struct nvsim_target *t, struct nvs
 	for (unsigned int i = 0; i < (o->nr_ns ? o->nr_ns : 1); i++) {
 		const char *spec = o->nr_ns ? o->ns[i] : "ram:1G";
 		struct nvsim_ns_config ns;
+		char why[200];
 
-		parse_ns(spec, o->lba_size, &ns); /* checked in parse */
+		/* checked in parse */
+		cli_parse_ns_spec(spec, o->lba_size, &ns, why, sizeof(why));
 		ret = nvsim_subsys_add_ns(s, i + 1, &ns);
 		if (ret)
 			return fprintf(stderr, PROG ": --ns '%s' (namespace %u): %s\n", spec, i + 1,
@@ -364,7 +378,8 @@ static void log_line(void *arg, enum nvsim_log_level level, const char *line)
 	fflush(stdout);
 }
 
-static struct nvsim_target *new_target(const struct target_opts *o)
+static struct nvsim_target *new_target(const struct target_opts *o,
+				       struct nvsim_target_config *out)
 {
 	struct nvsim_target_config tc;
 	struct nvsim_target *t;
@@ -377,12 +392,112 @@ static struct nvsim_target *new_target(const struct target_opts *o)
 	tc.event_arg = (void *)o;
 	tc.max_io_queues = (uint16_t)o->max_queues;
 	tc.mqes = (uint16_t)o->mqes;
+	*out = tc;
 	ret = nvsim_target_create(&tc, &t);
 	if (ret) {
 		fprintf(stderr, PROG ": creating the target: %s\n", strerror(-ret));
 		return NULL;
 	}
 	return t;
+}
+
+/* -v: the limits the listeners work within, as the device reports them
+ * (the target clamps to these and says which one clamped a request). */
+static void print_device_limits(const struct target_opts *o)
+{
+	struct verbs_open_opts vo = { .provider = o->provider, .device = o->device };
+	struct verbs_device_attr attr;
+	struct verbs_device *dev;
+	char buf[2048];
+
+	if (verbs_device_open(&vo, &dev))
+		return; /* listen_port says why */
+	if (!verbs_device_query(dev, &attr) &&
+	    verbs_device_attr_format(&attr, "  ", buf, sizeof(buf)) > 0)
+		printf(PROG ": device limits (provider %s%s%s):\n%s", o->provider,
+		       o->device ? ", device " : "", o->device ? o->device : "", buf);
+	verbs_device_close(dev);
+}
+
+/* A port's listener settings: the flags, then what its "param" says. */
+static void port_rdma_config(const struct target_opts *o, const struct cli_config_port *cp,
+			     struct nvsim_rdma_target_config *rc)
+{
+	const struct cli_port_params *res[] = { &o->res, &cp->params };
+
+	nvsim_rdma_target_config_init(rc);
+	rc->provider = o->provider;
+	rc->device = o->device;
+	rc->addr = cp->addr;
+	for (size_t i = 0; i < 2; i++) {
+		if (res[i]->buffer_pool_bytes)
+			rc->buffer_pool_bytes = (size_t)res[i]->buffer_pool_bytes;
+		if (res[i]->max_queue_size)
+			rc->max_queue_depth = res[i]->max_queue_size;
+		if (res[i]->max_connections)
+			rc->max_conns_per_port = res[i]->max_connections;
+		if (res[i]->max_connections_per_host)
+			rc->max_conns_per_host = res[i]->max_connections_per_host;
+		if (res[i]->connect_timeout_ms)
+			rc->connect_timeout_ms = res[i]->connect_timeout_ms;
+	}
+}
+
+/* Every listener's settings judged before anything listens: exit 2. */
+static int check_listeners(const struct target_opts *o, const struct nvsim_target_config *tc,
+			   const struct cli_config *cfg)
+{
+	struct nvsim_rdma_target_config rc;
+	char why[200];
+
+	for (unsigned int i = 0; i < cfg->nr_ports; i++) {
+		if (!cfg->ports[i].rdma)
+			continue;
+		port_rdma_config(o, &cfg->ports[i], &rc);
+		if (!nvsim_rdma_target_config_check(&rc, tc, why, sizeof(why)))
+			continue;
+		if (o->config)
+			fprintf(stderr, PROG ": --config %s: ports[%u] (portid %u): %s\n", o->config,
+				i, cfg->ports[i].portid, why);
+		else
+			fprintf(stderr, PROG ": %s\n", why);
+		return -1;
+	}
+	return 0;
+}
+
+/* What the listener really holds, as it started. */
+static void print_listening(const struct cli_config_port *cp, const char *which,
+			    const struct nvsim_rdma_target_config *rc,
+			    const struct nvsim_rdma_target *rt)
+{
+	struct nvsim_rdma_target_stats st;
+
+	nvsim_rdma_target_get_stats(rt, &st);
+	printf(PROG ": listening on rdma %s%s: buffers %zu MiB (%zu-byte units), connections "
+	       "at most %u (%u per host), Connect within %u ms\n", cp->addr, which,
+	       st.pool_bytes >> 20, st.pool_unit,
+	       rc->max_conns_per_port ? rc->max_conns_per_port : NVSIM_RDMA_CONNS_PER_PORT_DEFAULT,
+	       rc->max_conns_per_host ? rc->max_conns_per_host : NVSIM_RDMA_CONNS_PER_HOST_DEFAULT,
+	       rc->connect_timeout_ms ? rc->connect_timeout_ms
+				      : NVSIM_RDMA_CONNECT_TIMEOUT_DEFAULT_MS);
+}
+
+/* --check: a port's settings as configured (the pool is rounded to whole
+ * transfers when it starts, and printed then). */
+static void print_check(const struct target_opts *o, const struct cli_config_port *cp)
+{
+	struct nvsim_rdma_target_config rc;
+
+	port_rdma_config(o, cp, &rc);
+	printf(" rdma %s (buffers %zu MiB, connections at most %u, %u per host, Connect within "
+	       "%u ms)", cp->addr,
+	       (rc.buffer_pool_bytes ? rc.buffer_pool_bytes
+				     : (size_t)NVSIM_RDMA_POOL_DEFAULT_BYTES) >> 20,
+	       rc.max_conns_per_port ? rc.max_conns_per_port : NVSIM_RDMA_CONNS_PER_PORT_DEFAULT,
+	       rc.max_conns_per_host ? rc.max_conns_per_host : NVSIM_RDMA_CONNS_PER_HOST_DEFAULT,
+	       rc.connect_timeout_ms ? rc.connect_timeout_ms
+				     : NVSIM_RDMA_CONNECT_TIMEOUT_DEFAULT_MS);
 }
 
 static int listen_port(const struct target_opts *o, struct nvsim_target *t,
@@ -392,10 +507,7 @@ static int listen_port(const struct target_opts *o, struct nvsim_target *t,
 	char which[48] = "";
 	int ret;
 
-	nvsim_rdma_target_config_init(&rc);
-	rc.provider = o->provider;
-	rc.device = o->device;
-	rc.addr = cp->addr;
+	port_rdma_config(o, cp, &rc);
 	if (o->config)
 		snprintf(which, sizeof(which), " (port %u)", cp->portid);
 	ret = nvsim_rdma_target_start(t, cp->port, &rc, rt);
@@ -410,7 +522,7 @@ static int listen_port(const struct target_opts *o, struct nvsim_target *t,
 	else if (ret)
 		fprintf(stderr, PROG ": listen on %s%s: %s\n", cp->addr, which, strerror(-ret));
 	else
-		printf(PROG ": listening on rdma %s%s\n", cp->addr, which);
+		print_listening(cp, which, &rc, *rt);
 	return ret;
 }
 
@@ -464,6 +576,7 @@ int cmd_target(int argc, char **argv)
 				 .provider = "ibv", .lba_size = 512, .max_queues = 128,
 				 .mqes = 1023, .log_level = NVSIM_LOG_INFO };
 	struct nvsim_rdma_target *rts[CLI_CONFIG_MAX_PORTS] = { 0 };
+	struct nvsim_target_config tc;
 	static struct cli_config cfg;
 	struct nvsim_target *t;
 	struct nvsim_port *port = NULL;
@@ -474,7 +587,7 @@ int cmd_target(int argc, char **argv)
 	ret = parse(argc, argv, &o);
 	if (ret)
 		return ret > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-	t = new_target(&o);
+	t = new_target(&o, &tc);
 	if (!t)
 		return CLI_EXIT_FAIL;
 	if (o.config) {
@@ -501,6 +614,10 @@ int cmd_target(int argc, char **argv)
 			 strchr(o.traddr, ':') ? "[" : "", o.traddr, strchr(o.traddr, ':') ? "]" : "",
 			 o.trsvcid);
 	}
+	if (check_listeners(&o, &tc, &cfg)) {
+		rc_exit = CLI_EXIT_USAGE;
+		goto out;
+	}
 	for (unsigned int i = 0; i < o.nr_inject; i++) {
 		ret = nvsim_target_inject_add(t, &o.inject[i]);
 		if (ret) {
@@ -508,12 +625,14 @@ int cmd_target(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (o.verbose)
+		print_device_limits(&o);
 	if (o.check) {
 		printf(PROG ": %s: %u subsystems, %u namespaces, %u ports; would serve", o.config ?
 		       o.config : "flags", cfg.nr_subsys, cfg.nr_ns, cfg.nr_ports);
 		for (unsigned int i = 0; i < cfg.nr_ports; i++)
 			if (cfg.ports[i].rdma)
-				printf(" rdma %s", cfg.ports[i].addr);
+				print_check(&o, &cfg.ports[i]);
 		printf("\n");
 		rc_exit = CLI_EXIT_OK;
 		goto out;

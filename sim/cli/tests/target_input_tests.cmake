@@ -69,13 +69,41 @@ foreach(row
     "allowed_hosts_over_limit_says_limit|too-many-allowed-hosts|subsystems\\[0\\]\\.allowed_hosts: 257 entries, more than the limit of 256"
     "namespace_directory_refused|namespace-directory|subsystems\\[0\\]\\.namespaces\\[0\\]\\.device\\.path: /: a directory, not a regular file or a block device"
     "namespace_char_device_refused|namespace-char-device|subsystems\\[0\\]\\.namespaces\\[0\\]\\.device\\.path: /dev/null: a character device"
-    "unknown_key_refused|unknown-key|subsystems\\[0\\]: unknown key \"alowed_hosts\"")
+    "unknown_key_refused|unknown-key|subsystems\\[0\\]: unknown key \"alowed_hosts\""
+    "port_param_unknown_refused|param-unknown-key|ports\\[0\\]\\.param\\.tsas: not a port setting this target has"
+    "port_param_integer_refused|param-integer|ports\\[0\\]\\.param\\.max_queue_size: want a string"
+    "port_param_pi_refused|param-pi-enabled|ports\\[0\\]\\.param\\.pi_enable: only \"0\""
+    "port_param_pool_below_one_transfer_refused|param-pool-too-small|ports\\[0\\] \\(portid 1\\): .*buffer")
   string(REPLACE "|" ";" f "${row}")
   list(GET f 0 name)
   list(GET f 1 file)
   list(GET f 2 re)
   nvmfsim_add_expect_test(cli.target_config_${name} EXPECT 2 STDERR "${re}"
                           COMMAND nvmfsim target --config ${BAD}/${file}.json --check)
+endforeach()
+
+# A port's param sets its listener (nvmet's max_queue_size, our buffers,
+# connection caps and Connect timer), and --check shows them.
+nvmfsim_add_expect_test(cli.target_config_port_params_honoured EXPECT 0
+  STDOUT "rdma 127\\.0\\.0\\.1:4420 \\(buffers 32 MiB, connections at most 100, 10 per host, Connect within 2500 ms\\)"
+  COMMAND nvmfsim target --config ${PROJECT_SOURCE_DIR}/fixtures/configs/port-params.json --check)
+nvmfsim_add_expect_test(cli.target_resource_flags_shown_by_check EXPECT 0
+  STDOUT "\\(buffers 128 MiB, connections at most 64, 8 per host, Connect within 3000 ms\\)"
+  COMMAND nvmfsim target -a 127.0.0.1 --buffers 128M --max-connections 64
+  --max-connections-per-host 8 --connect-timeout 3 --check)
+nvmfsim_add_expect_test(cli.target_verbose_prints_device_limits EXPECT 0
+  STDOUT "device limits \\(provider fake\\):.*  max_qp +131072.*  max_qp_wr +32768.*  max_mr +16777216"
+  COMMAND nvmfsim target -a 127.0.0.1 --provider fake -v --check)
+foreach(row "buffers|0|--buffers: want a size above 0" "buffers|1x|--buffers: '1x' is not a size"
+            "max-connections|0|--max-connections '0': want 1 to"
+            "max-connections-per-host|x|--max-connections-per-host 'x': want 1 to"
+            "connect-timeout|0|--connect-timeout '0': want 1 to 3600 seconds")
+  string(REPLACE "|" ";" f "${row}")
+  list(GET f 0 opt)
+  list(GET f 1 val)
+  list(GET f 2 re)
+  nvmfsim_add_expect_test(cli.target_${opt}_${val}_exits_2 EXPECT 2 STDERR "${re}"
+                          COMMAND nvmfsim target -a 127.0.0.1 --${opt} ${val} --check)
 endforeach()
 
 # Only rdma is served: a config without an rdma port would run forever with

@@ -216,8 +216,18 @@ struct nvsim_ns_config {
 	uint32_t lba_size;    /* 512 or 4096 */
 	const char *path;     /* NVSIM_NS_FILE */
 	uint64_t latency_ns;  /* completions wait this long: a slow back end */
-	uint64_t mem_limit_bytes; /* NVSIM_NS_RAM: memory cap, 0 = min(size, 1 GiB); writes
-				   * past it fail with Capacity Exceeded */
+	/* NVSIM_NS_RAM: cap on the bytes the namespace holds, 4 KiB chunks and
+	 * the index that finds them together (nvsim_ns_usage data_bytes +
+	 * index_bytes; malloc's own overhead comes on top).  A write that
+	 * would need more fails with Capacity Exceeded.  0: what min(size,
+	 * 1 GiB) written in one run needs, index included (1 GiB + 0.2 %), so
+	 * a namespace of up to 1 GiB can be written in full. */
+	uint64_t mem_limit_bytes;
+	/* NVSIM_NS_FILE: act as on a file system or disk that cannot punch
+	 * holes (the open probe's other answer): DLFEAT 000b, Deallocate does
+	 * nothing, Write Zeroes writes zeros up to MDTS (docs/controller.md).
+	 * For tests of that path. */
+	bool file_no_punch;
 };
 
 /* Create a namespace and attach it; raises a Namespace Attribute Changed
@@ -240,12 +250,17 @@ int nvsim_ctrl_remove_ns(struct nvsim_ctrl *ctrl, uint32_t nsid);
  * their index (under 1 KiB when empty); 0 for null and file. */
 int nvsim_ctrl_ns_mem_bytes(struct nvsim_ctrl *ctrl, uint32_t nsid, uint64_t *bytes);
 /* The same, itemised: what a test or a log asserts on.  RAM: 4 KiB chunks
- * held and the index that finds them (a radix tree; its nodes are capped at
- * a quarter of mem_limit_bytes on top of the chunks). */
+ * held; the index that finds them (radix tree nodes, 520 bytes each on
+ * LP64, plus the back end's own struct); the cap on the two together; and
+ * index_visits, the index nodes every lookup and range walk has looked at
+ * since the namespace was opened, a cost meter tests read around a
+ * command.  All zero for null and file. */
 struct nvsim_ns_usage {
 	uint64_t chunks;
 	uint64_t data_bytes;
 	uint64_t index_bytes;
+	uint64_t limit_bytes;
+	uint64_t index_visits;
 };
 int nvsim_ctrl_ns_usage(struct nvsim_ctrl *ctrl, uint32_t nsid, struct nvsim_ns_usage *u);
 

@@ -74,7 +74,7 @@ static void fill_id_ns(const struct nvsim_ctrl *ctrl, const struct nvsim_ns *ns,
 	id->flbas = ns->flbas;
 	if (nvsim_quirk(ctrl, NVSIM_QUIRK_WRONG_LBAF))
 		id->flbas ^= 1; /* the other of our two formats */
-	id->dlfeat = 0x08 | 0x01; /* DEAC in Write Zeroes; deallocated blocks read zeros */
+	id->dlfeat = nvsim_ns_dlfeat(ns);
 	id->lbaf[0].ds = 9;
 	id->lbaf[1].ds = 12;
 	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));

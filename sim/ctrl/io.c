@@ -3,6 +3,7 @@
  * is checked against the namespace, u64 wrap included, before a back end
  * sees it. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctrl/ctrl_priv.h"
@@ -148,17 +149,37 @@ static uint16_t range_only_prepare(struct nvsim_req *req, const struct nvsim_ns 
 	return nvsim_req_check_data_len(req, 0);
 }
 
+/* Zeros written out cost what a Write of that length costs, so a Write
+ * Zeroes the back end cannot do by deallocating may name no more than a
+ * Write may move: MDTS, or 1 MiB (the default MDTS) when MDTS sets no limit. */
+static uint64_t zeros_write_max(const struct nvsim_ctrl *ctrl)
+{
+	uint64_t mdts = nvsim_mdts_bytes(ctrl);
+
+	return mdts == UINT64_MAX ? 1u << 20 : mdts;
+}
+
 static uint16_t exec_write_zeroes(struct nvsim_req *req, struct nvsim_ns *ns)
 {
 	uint64_t off, bytes;
 	uint16_t status = range_only_prepare(req, ns, &off, &bytes);
-	int err;
+	int err = -EOPNOTSUPP;
 
 	if (status)
 		return status;
-	/* With or without DEAC the blocks read as zeros afterwards (DLFEAT
-	 * 001b), so deallocating is a correct way to zero them. */
-	err = ns->ops->deallocate(ns->be, off, bytes);
+	/* With or without DEAC, deallocated blocks read as zeros where the back
+	 * end says so (DLFEAT 001b): deallocating is a correct way to zero
+	 * them, and costs what the back end holds there, not the length. */
+	if (ns->ops->dealloc_zeroes(ns->be))
+		err = ns->ops->deallocate(ns->be, off, bytes);
+	if (err == -EOPNOTSUPP) {
+		/* Refused as a Write Zeroes beyond WZSL would be (NVM Command
+		 * Set 1.0 §4.1.6.1, WZSL (approx.)). */
+		if (bytes > zeros_write_max(req->ctrl))
+			return io_fail(req, NVSIM_SC_GENERIC(NVME_SC_INVALID_FIELD),
+				       offsetof(struct nvsim_sqe_rw, nlb));
+		err = nvsim_ns_write_zeros(ns, off, bytes);
+	}
 	if (err)
 		return backend_status(req, err, true);
 	ns->host_write_cmds++;
@@ -178,10 +199,53 @@ static uint16_t exec_verify(struct nvsim_req *req, struct nvsim_ns *ns)
 	return 0;
 }
 
+struct lba_extent {
+	uint64_t lo, hi; /* [lo, hi) */
+};
+
+static int extent_cmp(const void *a, const void *b)
+{
+	const struct lba_extent *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The ranges as sorted extents inside the namespace, overlapping and
+ * adjacent ones merged, so one command deallocates each block at most once
+ * however the host repeats or splits its ranges.  Clipping matters only
+ * under the no-lba-check quirk.  Returns the number of extents. */
+static uint32_t dsm_extents(const struct nvme_dsm_range *ranges, uint32_t nr,
+			    const struct nvsim_ns *ns, struct lba_extent *ext)
+{
+	uint32_t n = 0, out = 0;
+
+	for (uint32_t i = 0; i < nr; i++) {
+		uint64_t slba = le64toh(ranges[i].slba), nlb = le32toh(ranges[i].nlb);
+
+		if (!nlb || slba >= ns->nlb)
+			continue;
+		ext[n].lo = slba;
+		ext[n++].hi = nlb < ns->nlb - slba ? slba + nlb : ns->nlb;
+	}
+	if (!n)
+		return 0;
+	qsort(ext, n, sizeof(*ext), extent_cmp);
+	for (uint32_t i = 1; i < n; i++) {
+		if (ext[i].lo <= ext[out].hi) {
+			if (ext[i].hi > ext[out].hi)
+				ext[out].hi = ext[i].hi;
+			continue;
+		}
+		ext[++out] = ext[i];
+	}
+	return out + 1;
+}
+
 static uint16_t exec_dsm(struct nvsim_req *req, struct nvsim_ns *ns)
 {
 	const struct nvsim_sqe_dsm *cmd = (const void *)&req->sqe;
 	struct nvme_dsm_range ranges[DSM_RANGES_MAX];
+	struct lba_extent ext[DSM_RANGES_MAX];
 	uint32_t nr = (uint32_t)cmd->nr + 1; /* 0's based: at most 256 */
 	uint16_t status = nvsim_req_check_data_len(req, nr * sizeof(ranges[0]));
 
@@ -198,14 +262,17 @@ static uint16_t exec_dsm(struct nvsim_req *req, struct nvsim_ns *ns)
 	}
 	if (!(le32toh(cmd->attributes) & NVSIM_DSM_ATTR_DEALLOCATE))
 		return 0; /* IDR/IDW are hints only */
+	/* Deallocate is advisory (NVM Command Set 1.0 §3.2.3.2.1 (approx.)): a
+	 * back end that cannot leave zeros promised none (DLFEAT 000b) and
+	 * keeps the blocks as they are. */
+	if (!ns->ops->dealloc_zeroes(ns->be))
+		return 0;
+	nr = dsm_extents(ranges, nr, ns, ext);
 	for (uint32_t i = 0; i < nr; i++) {
-		uint64_t nlb = le32toh(ranges[i].nlb);
-		int err;
+		int err = ns->ops->deallocate(ns->be, ext[i].lo << ns->lba_shift,
+					      (ext[i].hi - ext[i].lo) << ns->lba_shift);
 
-		if (!nlb)
-			continue;
-		err = ns->ops->deallocate(ns->be, le64toh(ranges[i].slba) << ns->lba_shift,
-					  nlb << ns->lba_shift);
+		/* -EOPNOTSUPP too: zeros were promised and cannot be kept */
 		if (err)
 			return backend_status(req, err, true);
 	}

@@ -146,6 +146,30 @@ int nvsim_ns_write_from(struct nvsim_ns *ns, uint64_t off, const struct nvsim_da
 	return len ? -ERANGE : 0;
 }
 
+int nvsim_ns_write_zeros(struct nvsim_ns *ns, uint64_t off, uint64_t len)
+{
+	static const uint8_t zeros[64 * 1024];
+
+	while (len) {
+		size_t n = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
+		int ret = ns->ops->write(ns->be, off, zeros, n);
+
+		if (ret)
+			return ret;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Bits 2:0 001b: deallocated blocks read as zeros; bit 3: Write Zeroes
+ * honours DEAC (NVM Command Set 1.0 §4.1.5.1, DLFEAT (approx.)).  A back
+ * end that cannot deallocate into zeros promises neither. */
+uint8_t nvsim_ns_dlfeat(const struct nvsim_ns *ns)
+{
+	return ns->ops->dealloc_zeroes(ns->be) ? 0x08 | 0x01 : 0;
+}
+
 int nvsim_ns_compare(struct nvsim_ns *ns, uint64_t off, const struct nvsim_data *data, size_t len)
 {
 	uint8_t bounce[4096];

@@ -4,6 +4,7 @@
 #ifndef NVSIM_CTRL_NS_H
 #define NVSIM_CTRL_NS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,8 +14,13 @@ struct nvsim_ns_ops {
 	const char *name;
 	int (*read)(void *be, uint64_t off, void *buf, size_t len);
 	int (*write)(void *be, uint64_t off, const void *buf, size_t len);
-	/* Afterwards the range reads as zeros (DLFEAT 001b). */
+	/* When dealloc_zeroes says so, the range reads as zeros afterwards
+	 * (DLFEAT 001b) and the cost follows what the back end holds there,
+	 * not the length; otherwise nothing changes.  -EOPNOTSUPP: the back
+	 * end found out only now that it cannot (dealloc_zeroes is false from
+	 * then on) and changed nothing. */
 	int (*deallocate)(void *be, uint64_t off, uint64_t len);
+	bool (*dealloc_zeroes)(const void *be);
 	int (*flush)(void *be);
 	void (*usage)(void *be, struct nvsim_ns_usage *u);
 	void (*destroy)(void *be);
@@ -54,6 +60,10 @@ struct nvsim_ns {
 int nvsim_ns_read_into(struct nvsim_ns *ns, uint64_t off, struct nvsim_data *data, size_t len);
 int nvsim_ns_write_from(struct nvsim_ns *ns, uint64_t off, const struct nvsim_data *data,
 			size_t len);
+/* Write zeros over [off, off + len): costs what a Write of len costs. */
+int nvsim_ns_write_zeros(struct nvsim_ns *ns, uint64_t off, uint64_t len);
+/* DLFEAT of Identify Namespace: what reads of deallocated blocks return. */
+uint8_t nvsim_ns_dlfeat(const struct nvsim_ns *ns);
 /* 1 when the namespace matches data, 0 on a mismatch, -errno on failure. */
 int nvsim_ns_compare(struct nvsim_ns *ns, uint64_t off, const struct nvsim_data *data, size_t len);
 

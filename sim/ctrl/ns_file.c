@@ -1,16 +1,32 @@
 /* The file back end: pread/pwrite on a regular file (or block device),
- * extended sparsely to the namespace size when it is shorter. */
+ * extended sparsely to the namespace size when it is shorter.
+ *
+ * Deallocate punches holes, and only where the open probe found that holes
+ * can be punched: then DLFEAT promises zeros and a hole costs the file
+ * system work per extent (the device's Write Zeroes with unmap, on a
+ * disk).  Elsewhere nothing is punched and nothing promised (DLFEAT 000b),
+ * and Deallocate, advisory in NVMe, does nothing (Write Zeroes then
+ * writes its zeros, no more than MDTS: io.c).  Nothing else is tried:
+ * FALLOC_FL_ZERO_RANGE allocates extents in a sparse file, the opposite of
+ * deallocating, and on a disk without Write Zeroes the kernel carries it
+ * out by writing zero pages, the whole range while the target's one
+ * thread waits. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "ctrl/ns.h"
 
 struct file_be {
 	int fd;
+	bool punch; /* holes can be punched: Deallocate leaves zeros behind */
 };
 
 static int file_read(void *be, uint64_t off, void *buf, size_t len)
@@ -55,38 +71,40 @@ static int file_write(void *be, uint64_t off, const void *buf, size_t len)
 	return 0;
 }
 
-/* Last resort: the zeros really are written, so this costs what the
- * range's length costs on the medium; 64 KiB per call keeps it to one
- * system call per 64 KiB. */
-static int file_write_zeros(struct file_be *f, uint64_t off, uint64_t len)
+static int file_punch(int fd, uint64_t off, uint64_t len)
 {
-	static const uint8_t zeros[64 * 1024];
+	const int mode = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+	int ret;
 
-	while (len) {
-		size_t n = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
-		int ret = file_write(f, off, zeros, n);
-
-		if (ret)
-			return ret;
-		off += n;
-		len -= n;
-	}
-	return 0;
+	do
+		ret = fallocate(fd, mode, (off_t)off, (off_t)len);
+	while (ret && errno == EINTR);
+	return ret ? -errno : 0;
 }
 
-/* A hole costs the file system work per extent, not per byte.  Where holes
- * cannot be punched, ZERO_RANGE still zeroes by extent (ext4, xfs) or in
- * the device (block devices: Write Zeroes or discard). */
+/* Only EOPNOTSUPP means "no holes here" (a probe that was wrong): the
+ * promise stops, and the caller decides what the command gets.  Any other
+ * failure is the medium's. */
 static int file_deallocate(void *be, uint64_t off, uint64_t len)
 {
 	struct file_be *f = be;
-	const int keep = FALLOC_FL_KEEP_SIZE;
+	int ret;
 
-	if (fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | keep, (off_t)off, (off_t)len) == 0)
+	if (!f->punch)
 		return 0;
-	if (fallocate(f->fd, FALLOC_FL_ZERO_RANGE | keep, (off_t)off, (off_t)len) == 0)
-		return 0;
-	return file_write_zeros(f, off, len);
+	ret = file_punch(f->fd, off, len);
+	if (ret == -EOPNOTSUPP)
+		f->punch = false;
+	else if (ret)
+		ret = ret == -ENOSPC ? -ENOSPC : -EIO;
+	return ret;
+}
+
+static bool file_dealloc_zeroes(const void *be)
+{
+	const struct file_be *f = be;
+
+	return f->punch;
 }
 
 static int file_flush(void *be)
@@ -111,6 +129,46 @@ static void file_destroy(void *be)
 		return;
 	close(f->fd);
 	free(f);
+}
+
+/* A regular file: punch a hole past its end, which changes nothing where
+ * holes are supported and fails where they are not. */
+static bool probe_punch_file(int fd, uint64_t file_size)
+{
+	uint64_t at = (file_size + 4095) & ~4095ull;
+
+	if (at < file_size || at > (uint64_t)INT64_MAX - 4096)
+		return false;
+	return file_punch(fd, at, 4096) == 0;
+}
+
+/* A disk: the kernel turns a hole into Write Zeroes with unmap allowed
+ * and no fallback, so it needs the device's Write Zeroes (sysfs
+ * write_zeroes_max_bytes, on the whole disk for a partition) and LBAs that
+ * are whole logical blocks of the disk.  Unknown means no. */
+static bool probe_punch_disk(int fd, dev_t rdev, uint32_t lba_size)
+{
+	static const char *const fmt[] = { "/sys/dev/block/%u:%u/queue/write_zeroes_max_bytes",
+					   "/sys/dev/block/%u:%u/../queue/write_zeroes_max_bytes" };
+	unsigned long long wz = 0;
+	char path[96];
+	int lbs = 0;
+
+	if (ioctl(fd, BLKSSZGET, &lbs) || lbs <= 0 || lba_size % (uint32_t)lbs)
+		return false;
+	for (unsigned int i = 0; i < 2; i++) {
+		FILE *sys;
+
+		snprintf(path, sizeof(path), fmt[i], major(rdev), minor(rdev));
+		sys = fopen(path, "re");
+		if (!sys)
+			continue;
+		if (fscanf(sys, "%llu", &wz) != 1)
+			wz = 0;
+		fclose(sys);
+		break;
+	}
+	return wz > 0;
 }
 
 int nvsim_ns_file_open(const struct nvsim_ns_config *cfg, void **be)
@@ -148,6 +206,14 @@ int nvsim_ns_file_open(const struct nvsim_ns_config *cfg, void **be)
 		ret = -errno;
 		goto err_close;
 	}
+	if (cfg->file_no_punch)
+		f->punch = false;
+	else if (S_ISREG(st.st_mode))
+		f->punch = probe_punch_file(f->fd, (uint64_t)st.st_size > cfg->size_bytes
+							   ? (uint64_t)st.st_size
+							   : cfg->size_bytes);
+	else
+		f->punch = probe_punch_disk(f->fd, st.st_rdev, cfg->lba_size);
 	*be = f;
 	return 0;
 
@@ -163,6 +229,7 @@ const struct nvsim_ns_ops nvsim_ns_file_ops = {
 	.read = file_read,
 	.write = file_write,
 	.deallocate = file_deallocate,
+	.dealloc_zeroes = file_dealloc_zeroes,
 	.flush = file_flush,
 	.usage = file_usage,
 	.destroy = file_destroy,

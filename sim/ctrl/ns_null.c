@@ -29,6 +29,13 @@ static int null_deallocate(void *be, uint64_t off, uint64_t len)
 	return 0;
 }
 
+/* Every block reads zeros already. */
+static bool null_dealloc_zeroes(const void *be)
+{
+	(void)be;
+	return true;
+}
+
 static int null_flush(void *be)
 {
 	(void)be;
@@ -59,6 +66,7 @@ const struct nvsim_ns_ops nvsim_ns_null_ops = {
 	.read = null_read,
 	.write = null_write,
 	.deallocate = null_deallocate,
+	.dealloc_zeroes = null_dealloc_zeroes,
 	.flush = null_flush,
 	.usage = null_usage,
 	.destroy = null_destroy,

@@ -9,7 +9,12 @@
  * Deallocate and Write Zeroes cost in proportion to the chunks they free,
  * never to the range the host names.  Empty nodes are freed at once, so
  * the index stays proportional to the chunks held.  Deallocating a whole
- * chunk frees it; a partial chunk is zeroed in place and kept. */
+ * chunk frees it; a partial chunk is zeroed in place, and freed once no
+ * byte of it is left nonzero (a host freeing a chunk in pieces gets the
+ * memory back).
+ *
+ * One cap bounds everything the namespace holds: chunks, index nodes and
+ * this back end's own struct, the figure usage reports. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +27,9 @@
 #define RAM_FAN (1u << RAM_FAN_SHIFT)
 /* 2^64 bytes are 2^52 chunks: nine levels of six bits. */
 #define RAM_LEVELS_MAX 9u
+/* A cap above any machine's memory, low enough that the sums below
+ * cannot wrap. */
+#define RAM_LIMIT_MAX (1ull << 62)
 
 struct ram_node {
 	uint64_t present; /* bit i: slot[i] holds a child node or, at level 0, a chunk */
@@ -31,12 +39,28 @@ struct ram_node {
 struct ram_be {
 	struct ram_node *root; /* level height - 1; never freed before destroy */
 	unsigned int height;
-	uint64_t size;	      /* namespace bytes: nothing is stored past them */
-	uint64_t chunks;      /* chunks held */
-	uint64_t nodes;	      /* nodes held, root included */
-	uint64_t mem_limit;   /* cap on chunk bytes */
-	uint64_t index_limit; /* cap on node bytes */
+	uint64_t size;	 /* namespace bytes: nothing is stored past them */
+	uint64_t chunks; /* chunks held */
+	uint64_t nodes;	 /* nodes held, root included */
+	uint64_t limit;	 /* cap on ram_held(): chunks, nodes and this struct */
+	uint64_t visits; /* nodes looked at by lookups and range walks */
 };
+
+/* Index of the lowest set bit of a nonzero word.  __builtin_ctzll is
+ * gcc's and clang's (one instruction on x86-64 and arm64); other
+ * compilers get the loop. */
+static unsigned int lowest_bit(uint64_t v)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	return (unsigned int)__builtin_ctzll(v);
+#else
+	unsigned int i = 0;
+
+	for (; !(v & 1); v >>= 1)
+		i++;
+	return i;
+#endif
+}
 
 static unsigned int digit(uint64_t chunk, unsigned int level)
 {
@@ -49,25 +73,26 @@ static uint64_t span(unsigned int level)
 	return 1ull << ((level + 1) * RAM_FAN_SHIFT);
 }
 
-static uint8_t *ram_find(const struct ram_be *r, uint64_t chunk)
+/* Bytes held with this many chunks and nodes: what the cap bounds. */
+static uint64_t ram_held(uint64_t chunks, uint64_t nodes)
+{
+	return chunks * RAM_CHUNK_SIZE + nodes * sizeof(struct ram_node) + sizeof(struct ram_be);
+}
+
+static uint8_t *ram_find(struct ram_be *r, uint64_t chunk)
 {
 	struct ram_node *n = r->root;
 
 	for (unsigned int level = r->height - 1;; level--) {
 		unsigned int d = digit(chunk, level);
 
+		r->visits++;
 		if (!(n->present >> d & 1))
 			return NULL;
 		if (!level)
 			return n->slot[d];
 		n = n->slot[d];
 	}
-}
-
-static bool ram_over_limit(const struct ram_be *r, unsigned int new_nodes)
-{
-	return (r->chunks + 1) * RAM_CHUNK_SIZE > r->mem_limit ||
-	       (r->nodes + new_nodes) * sizeof(struct ram_node) > r->index_limit;
 }
 
 /* Add chunk (absent) with a fresh page; all or nothing.  whole: the caller
@@ -82,7 +107,7 @@ static int ram_chunk_alloc(struct ram_be *r, uint64_t chunk, bool whole, uint8_t
 		level--;
 	}
 	missing = level; /* nodes for levels level - 1 down to 0 */
-	if (ram_over_limit(r, missing))
+	if (ram_held(r->chunks + 1, r->nodes + missing) > r->limit)
 		return -ENOSPC;
 	*page = whole ? malloc(RAM_CHUNK_SIZE) : calloc(1, RAM_CHUNK_SIZE);
 	if (!*page)
@@ -119,8 +144,9 @@ static void ram_free_range(struct ram_be *r, struct ram_node *n, unsigned int le
 	uint64_t todo = n->present & (~0ull << dlo) & (~0ull >> (RAM_FAN - 1 - dhi));
 	uint64_t base = lo & ~(span(level) - 1);
 
+	r->visits++;
 	while (todo) {
-		unsigned int d = (unsigned int)__builtin_ctzll(todo);
+		unsigned int d = lowest_bit(todo);
 		uint64_t clo, chi;
 		struct ram_node *child;
 
@@ -143,13 +169,24 @@ static void ram_free_range(struct ram_be *r, struct ram_node *n, unsigned int le
 	}
 }
 
-/* Zero [in, in + len) of one chunk; an absent chunk already reads zeros. */
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	return !len || (!p[0] && !memcmp(p, p + 1, len - 1));
+}
+
+/* Zero [in, in + len) of one chunk (an absent chunk already reads zeros)
+ * and free the chunk when none of its bytes is left nonzero, so that a
+ * chunk deallocated in pieces goes too.  The check reads the rest of the
+ * chunk: at most 4 KiB, for a command that named at least one block. */
 static void ram_zero_part(struct ram_be *r, uint64_t chunk, size_t in, size_t len)
 {
 	uint8_t *page = ram_find(r, chunk);
 
-	if (page)
-		memset(page + in, 0, len);
+	if (!page)
+		return;
+	memset(page + in, 0, len);
+	if (all_zero(page, in) && all_zero(page + in + len, RAM_CHUNK_SIZE - in - len))
+		ram_free_range(r, r->root, r->height - 1, chunk, chunk);
 }
 
 /* Bytes of [off, off + len) inside the namespace.  The namespace layer
@@ -211,7 +248,9 @@ static int ram_write(void *be, uint64_t off, const void *buf, size_t len)
 	return 0;
 }
 
-/* Partial chunks at either end are zeroed, whole chunks between freed. */
+/* Partial chunks at either end are zeroed (and freed if that leaves them
+ * all zeros), whole chunks between freed.  The namespace's end counts as
+ * a chunk's end: nothing past it is ever stored. */
 static int ram_deallocate(void *be, uint64_t off, uint64_t len)
 {
 	struct ram_be *r = be;
@@ -225,7 +264,7 @@ static int ram_deallocate(void *be, uint64_t off, uint64_t len)
 	first = off >> RAM_CHUNK_SHIFT;
 	last = (end - 1) >> RAM_CHUNK_SHIFT;
 	head = (size_t)(off & (RAM_CHUNK_SIZE - 1));
-	tail = (size_t)(end & (RAM_CHUNK_SIZE - 1));
+	tail = end == r->size ? 0 : (size_t)(end & (RAM_CHUNK_SIZE - 1));
 	if (first == last && (head || tail)) {
 		ram_zero_part(r, first, head, (size_t)len);
 		return 0;
@@ -237,6 +276,13 @@ static int ram_deallocate(void *be, uint64_t off, uint64_t len)
 	if (first <= last)
 		ram_free_range(r, r->root, r->height - 1, first, last);
 	return 0;
+}
+
+/* Absent chunks read zeros: deallocating always leaves zeros behind. */
+static bool ram_dealloc_zeroes(const void *be)
+{
+	(void)be;
+	return true;
 }
 
 static int ram_flush(void *be)
@@ -251,13 +297,15 @@ static void ram_usage(void *be, struct nvsim_ns_usage *u)
 
 	u->chunks = r->chunks;
 	u->data_bytes = r->chunks * RAM_CHUNK_SIZE;
-	u->index_bytes = r->nodes * sizeof(struct ram_node) + sizeof(*r);
+	u->index_bytes = ram_held(0, r->nodes);
+	u->index_visits = r->visits;
+	u->limit_bytes = r->limit;
 }
 
 static void ram_free_all(struct ram_node *n, unsigned int level)
 {
 	for (uint64_t todo = n->present; todo; todo &= todo - 1) {
-		unsigned int d = (unsigned int)__builtin_ctzll(todo);
+		unsigned int d = lowest_bit(todo);
 
 		if (level)
 			ram_free_all(n->slot[d], level - 1);
@@ -287,6 +335,28 @@ static unsigned int ram_height(uint64_t size)
 	return h;
 }
 
+/* Nodes of a tree of the given height holding chunks [0, chunks): what
+ * writing them in one run builds. */
+static uint64_t ram_dense_nodes(uint64_t chunks, unsigned int height)
+{
+	uint64_t nodes = 1;
+
+	for (unsigned int level = 0; level + 1 < height; level++)
+		nodes += (chunks + span(level) - 1) / span(level);
+	return nodes;
+}
+
+/* The default cap holds min(size, 1 GiB) written in one run, index
+ * included, so a namespace of up to 1 GiB can always be written in full. */
+static uint64_t ram_default_limit(uint64_t size, unsigned int height)
+{
+	uint64_t chunks = (size >> RAM_CHUNK_SHIFT) + !!(size & (RAM_CHUNK_SIZE - 1));
+
+	if (chunks > NVSIM_NS_RAM_DEFAULT_LIMIT >> RAM_CHUNK_SHIFT)
+		chunks = NVSIM_NS_RAM_DEFAULT_LIMIT >> RAM_CHUNK_SHIFT;
+	return ram_held(chunks, ram_dense_nodes(chunks, height));
+}
+
 int nvsim_ns_ram_open(const struct nvsim_ns_config *cfg, void **be)
 {
 	struct ram_be *r;
@@ -304,17 +374,10 @@ int nvsim_ns_ram_open(const struct nvsim_ns_config *cfg, void **be)
 	r->nodes = 1;
 	r->size = cfg->size_bytes;
 	r->height = ram_height(cfg->size_bytes);
-	r->mem_limit = cfg->mem_limit_bytes;
-	if (!r->mem_limit)
-		r->mem_limit = cfg->size_bytes < NVSIM_NS_RAM_DEFAULT_LIMIT ? cfg->size_bytes
-									   : NVSIM_NS_RAM_DEFAULT_LIMIT;
-	/* a namespace not a multiple of 4 KiB still needs its last chunk */
-	r->mem_limit = (r->mem_limit + RAM_CHUNK_SIZE - 1) & ~(uint64_t)(RAM_CHUNK_SIZE - 1);
-	/* Chunks written in runs need one node per 64 of them (0.2 %); 4 KiB
-	 * writes scattered over a huge namespace need up to height - 1 each.
-	 * A quarter of the chunk cap bounds that, plus one full path so any
-	 * first write fits. */
-	r->index_limit = r->mem_limit / 4 + (uint64_t)r->height * sizeof(struct ram_node);
+	r->limit = cfg->mem_limit_bytes ? cfg->mem_limit_bytes
+					: ram_default_limit(cfg->size_bytes, r->height);
+	if (r->limit > RAM_LIMIT_MAX)
+		r->limit = RAM_LIMIT_MAX;
 	*be = r;
 	return 0;
 }
@@ -324,6 +387,7 @@ const struct nvsim_ns_ops nvsim_ns_ram_ops = {
 	.read = ram_read,
 	.write = ram_write,
 	.deallocate = ram_deallocate,
+	.dealloc_zeroes = ram_dealloc_zeroes,
 	.flush = ram_flush,
 	.usage = ram_usage,
 	.destroy = ram_destroy,

@@ -2,10 +2,14 @@
  * names as many blocks as the fields allow, and the sparse RAM namespace's
  * work and memory must follow what it holds, not what the host names: each
  * test asserts every answer and the namespace's own accounting
- * (nvsim_ctrl_ns_usage) after every command.  A host also keeps every
- * queue full of commands a slow namespace holds: each completes once, in
- * due order (they sit in a heap now, not a list walked per completion).
- * Nothing here is timed; the ranges come from fixed seeds, printed. */
+ * (nvsim_ctrl_ns_usage) after every command, and the index nodes the
+ * command visited (index_visits): a few tree heights per range plus one
+ * path per chunk freed, where a walk following the range would visit
+ * millions.  A host also keeps every queue full of commands a slow
+ * namespace holds: each completes once, in due order (they sit in a heap,
+ * not a list walked per completion), also when a queue full of them is
+ * deleted.  Nothing here is timed; the ranges come from fixed seeds,
+ * printed. */
 #include <inttypes.h>
 
 #include "ctrl_harness.h"
@@ -18,6 +22,12 @@
 #define WRITTEN 64u	/* chunks written where the ranges go */
 #define SENTINELS 16u	/* ...and chunks written above, which must stay */
 #define CHUNK_BLOCKS 8u /* 4 KiB */
+/* 1 TiB is 2^28 chunks, six bits a level: a tree of five levels.  Per
+ * range a walk looks at two boundary paths and the two partial chunks at
+ * its ends (a lookup, and a path if it frees them): six heights at most;
+ * each chunk freed adds its own path. */
+#define HEIGHT 5u
+#define VISITS_PER_RANGE (6u * HEIGHT)
 
 static struct nvme_dsm_range ranges[RANGES];
 static uint8_t wbuf[4096], rbuf[4096];
@@ -50,6 +60,17 @@ static void assert_same_usage(struct nvsim_ns_usage a, struct nvsim_ns_usage b)
 	assert_int_equal(a.index_bytes, b.index_bytes);
 }
 
+/* The nodes one command of nr ranges visited, from before to after. */
+static void assert_visits_bounded(struct nvsim_ns_usage before, struct nvsim_ns_usage after,
+				  unsigned nr)
+{
+	uint64_t freed = before.chunks - after.chunks;
+
+	assert_true(after.chunks <= before.chunks);
+	assert_true(after.index_visits - before.index_visits <=
+		    (uint64_t)nr * VISITS_PER_RANGE + freed * HEIGHT);
+}
+
 /* A range inside [0, limit) of at most 2^32 - 1 blocks, the field's most;
  * one in 16 is the whole of [0, limit). */
 static struct nvme_dsm_range random_range(uint64_t *seed, uint64_t limit)
@@ -75,24 +96,27 @@ static void start_1tib(struct harness *h, unsigned nr_ns)
 }
 
 /* 1000 commands of 256 ranges, up to the whole 1 TiB each, on an empty
- * namespace: every one succeeds and the namespace holds exactly what it held
- * empty, index included. */
+ * namespace: every one succeeds, the namespace holds exactly what it held
+ * empty, index included, and each command visits a few nodes per range. */
 static void test_dsm_1000x256_ranges_on_empty_1tib_namespace(void **state)
 {
 	uint64_t seed = 0xd5a11ce5ull;
-	struct nvsim_ns_usage empty;
+	struct nvsim_ns_usage empty, before, after;
 	struct harness h;
 
 	(void)state;
 	print_message("seed 0x%" PRIx64 "\n", seed);
 	start_1tib(&h, 1);
-	empty = usage(&h, 1);
+	empty = before = usage(&h, 1);
 	assert_int_equal(empty.chunks, 0);
 	for (unsigned c = 0; c < COMMANDS; c++) {
 		for (unsigned i = 0; i < RANGES; i++)
 			ranges[i] = random_range(&seed, NS_NLB);
 		assert_success(dsm(&h, 1));
-		assert_same_usage(usage(&h, 1), empty);
+		after = usage(&h, 1);
+		assert_same_usage(after, empty);
+		assert_visits_bounded(before, after, RANGES);
+		before = after;
 	}
 	h_stop(&h);
 }
@@ -151,7 +175,8 @@ static bool fill_command(uint64_t *seed, unsigned c, const uint64_t *written,
 
 /* The same 1000 x 256 over a namespace holding chunks in and out of the
  * ranges: commands with a range past the end are LBA Out of Range and
- * change nothing; the others free what they cover.  At the end the written
+ * change nothing, not even looking at the index; the others free what they
+ * cover, visiting a few nodes per range and a path per chunk freed.  At the end the written
  * chunks read zeros, the sentinels read their data, and the namespace
  * holds what a twin holding only the sentinels holds, index included (no
  * node is left behind). */
@@ -181,9 +206,10 @@ static void test_dsm_1000x256_ranges_free_written_chunks_keep_the_rest(void **st
 		if (refused) {
 			assert_generic_error(&h, cqe, NVME_SC_LBA_RANGE, LOC_ANY);
 			assert_same_usage(after, before);
+			assert_int_equal(after.index_visits, before.index_visits);
 		} else {
 			assert_success(cqe);
-			assert_true(after.chunks <= before.chunks);
+			assert_visits_bounded(before, after, RANGES);
 			assert_true(after.chunks >= SENTINELS);
 		}
 		before = after;
@@ -202,6 +228,33 @@ static void test_dsm_1000x256_ranges_free_written_chunks_keep_the_rest(void **st
 	h_stop(&h);
 }
 
+/* One DSM naming the same 64 chunks 256 times, then one naming them in
+ * 256 adjacent pieces of two blocks: each frees the 64 chunks and visits
+ * no more nodes than one range over them would, since the ranges are
+ * merged before the walk. */
+static void test_dsm_repeated_or_split_ranges_walk_once(void **state)
+{
+	struct nvsim_ns_usage before, after;
+	struct harness h;
+
+	(void)state;
+	start_1tib(&h, 1);
+	for (unsigned pass = 0; pass < 2; pass++) {
+		for (unsigned i = 0; i < WRITTEN; i++)
+			write_chunk(&h, 1, (uint64_t)i * CHUNK_BLOCKS, i);
+		before = usage(&h, 1);
+		assert_int_equal(before.chunks, WRITTEN);
+		for (unsigned i = 0; i < RANGES; i++)
+			ranges[i] = pass ? range((uint64_t)i * 2, 2)
+					 : range(0, WRITTEN * CHUNK_BLOCKS);
+		assert_success(dsm(&h, 1));
+		after = usage(&h, 1);
+		assert_int_equal(after.chunks, 0);
+		assert_visits_bounded(before, after, 1);
+	}
+	h_stop(&h);
+}
+
 static struct nvsim_cqe range_cmd(struct harness *h, uint8_t opcode, uint64_t slba, uint32_t nlb)
 {
 	struct nvsim_sqe s = h_sqe_rw(h, opcode, 1, slba, nlb);
@@ -212,7 +265,8 @@ static struct nvsim_cqe range_cmd(struct harness *h, uint8_t opcode, uint64_t sl
 /* Write Zeroes and Verify of the most blocks one command names (65536), 1000
  * of each over the 1 TiB namespace: success inside, LBA Out of Range past
  * the end or wrapping; Write Zeroes frees the chunks it covers whole,
- * Verify changes nothing. */
+ * visiting a few nodes and a path per chunk freed; Verify changes nothing
+ * and looks at nothing. */
 static void test_write_zeroes_and_verify_1000_max_ranges_on_1tib(void **state)
 {
 	const uint32_t most = 65536;
@@ -229,12 +283,16 @@ static void test_write_zeroes_and_verify_1000_max_ranges_on_1tib(void **state)
 	u = usage(&h, 1);
 	for (unsigned c = 0; c < COMMANDS; c++) {
 		uint64_t slba = h_splitmix64(&seed) % (NS_NLB - most + 1);
+		struct nvsim_ns_usage after;
 
 		assert_success(range_cmd(&h, nvme_cmd_verify, slba, most));
-		assert_same_usage(usage(&h, 1), u);
+		after = usage(&h, 1);
+		assert_same_usage(after, u);
+		assert_int_equal(after.index_visits, u.index_visits);
 		assert_success(range_cmd(&h, nvme_cmd_write_zeroes, slba, most));
-		assert_true(usage(&h, 1).chunks <= u.chunks);
-		u = usage(&h, 1);
+		after = usage(&h, 1);
+		assert_visits_bounded(u, after, 1);
+		u = after;
 	}
 	for (unsigned i = 0; i < WRITTEN; i++) {
 		uint64_t slba = written[i] < most ? 0 : written[i] - most + CHUNK_BLOCKS;
@@ -258,6 +316,9 @@ static void test_write_zeroes_and_verify_1000_max_ranges_on_1tib(void **state)
 #define PARK_QUEUES 64u
 #define PARK_DEPTH 1024u
 #define PARKED (PARK_QUEUES * PARK_DEPTH)
+#define DELETED_QID 5u	/* holds commands i with i % 64 == 4 */
+#define ABORTED 100u	/* on queue 1 + 100 % 64 = 37 with CID 100 / 64 = 1 */
+#define REFILLED PARK_DEPTH /* submitted on the recreated queue */
 
 struct parked {
 	uint64_t due;
@@ -266,8 +327,8 @@ struct parked {
 	uint16_t sf;
 };
 
-static struct parked parked[PARKED];
-static uint32_t completed[PARKED], nr_completed;
+static struct parked parked[PARKED + REFILLED];
+static uint32_t completed[PARKED + REFILLED], nr_completed;
 
 static void parked_done(void *arg, const struct nvsim_cqe *cqe)
 {
@@ -278,13 +339,38 @@ static void parked_done(void *arg, const struct nvsim_cqe *cqe)
 	completed[nr_completed++] = (uint32_t)(p - parked);
 }
 
+static void submit_held(struct harness *h, uint32_t i, uint16_t qid, uint32_t nsid, uint16_t cid)
+{
+	struct nvsim_sqe s = h_sqe_rw(h, nvme_cmd_verify, nsid, 0, 1);
+
+	s.cid = htole16(cid);
+	parked[i] = (struct parked){ .due = h->clock.ns + MS(nsid == 1 ? 5 : 1), .order = i };
+	assert_int_equal(nvsim_ctrl_submit(h->ctrl, qid, &s, NULL, parked_done, &parked[i]), 0);
+}
+
+/* Completions from completed[from] on are in due order, ties in
+ * submission order. */
+static void assert_due_order(uint32_t from)
+{
+	for (uint32_t i = from + 1; i < nr_completed; i++) {
+		const struct parked *a = &parked[completed[i - 1]], *b = &parked[completed[i]];
+
+		assert_true(a->due < b->due || (a->due == b->due && a->order < b->order));
+	}
+}
+
 /* Every queue of a 64-queue association full (1024 each) of Verify
  * commands held by two slow namespaces (5 ms and 1 ms), submitted as the
- * clock moves: one poll completes all 65536, each once, in due order with
- * ties in submission order.  An Abort finds its command among them. */
+ * clock moves, so each queue's commands lie all over the heap.  An Abort
+ * finds its command among them.  Deleting a full queue completes its 1024
+ * with Aborted - SQ Deletion at once, nothing else; a recreated queue's
+ * 1024 new commands, due before most of the old, join the heap.  One poll
+ * then completes every other command once, in due order, ties in
+ * submission order. */
 static void test_64k_held_commands_complete_once_in_due_order(void **state)
 {
 	struct nvsim_ns_config slow = h_ns_config(NVSIM_NS_NULL, 1 << 20, 512);
+	uint32_t before_delete, before_poll;
 	struct harness h;
 	struct nvsim_sqe s;
 	struct nvsim_cqe cqe;
@@ -298,44 +384,56 @@ static void test_64k_held_commands_complete_once_in_due_order(void **state)
 	h_io_queues(&h, PARK_QUEUES, PARK_DEPTH - 1);
 	nr_completed = 0;
 	for (uint32_t i = 0; i < PARKED; i++) {
-		uint32_t nsid = 1 + i % 2;
-
 		if (i % 256 == 0)
 			h_advance(&h, 100000); /* 0.1 ms */
-		s = h_sqe_rw(&h, nvme_cmd_verify, nsid, 0, 1);
-		s.cid = htole16((uint16_t)(i / PARK_QUEUES)); /* unique on its queue */
-		parked[i] = (struct parked){ .due = h.clock.ns + MS(nsid == 1 ? 5 : 1),
-					     .order = i };
-		assert_int_equal(nvsim_ctrl_submit(h.ctrl, (uint16_t)(1 + i % PARK_QUEUES), &s,
-						   NULL, parked_done, &parked[i]), 0);
+		submit_held(&h, i, (uint16_t)(1 + i % PARK_QUEUES), 1 + i % 2,
+			    (uint16_t)(i / PARK_QUEUES)); /* CID unique on its queue */
 	}
 	assert_int_equal(nr_completed, 0);
-	/* Command 100 sits on queue 1 + 100 % 64 = 37 with CID 100 / 64 = 1. */
-	s = h_sqe_abort(&h, 37, 1);
+	s = h_sqe_abort(&h, 1 + ABORTED % PARK_QUEUES, ABORTED / PARK_QUEUES);
 	cqe = h_exec(&h, 0, &s, NULL, 0);
 	assert_success(cqe);
 	assert_int_equal(le32toh(cqe.dw0) & 1, 0); /* aborted */
 	assert_int_equal(nr_completed, 1);
-	assert_int_equal(completed[0], 100);
-	assert_int_equal(nvsim_status_sc(parked[100].sf), NVME_SC_ABORT_REQ);
-	h_advance(&h, MS(10));
-	assert_int_equal(nvsim_ctrl_poll(h.ctrl), PARKED - 1);
-	assert_int_equal(nr_completed, PARKED);
-	for (uint32_t i = 0; i < PARKED; i++) {
-		assert_int_equal(parked[i].done, 1);
-		assert_true(i == 100 || parked[i].sf == 0);
-	}
-	for (uint32_t i = 2; i < PARKED; i++) {
-		const struct parked *a = &parked[completed[i - 1]], *b = &parked[completed[i]];
+	assert_int_equal(completed[0], ABORTED);
+	assert_int_equal(nvsim_status_sc(parked[ABORTED].sf), NVME_SC_ABORT_REQ);
 
-		assert_true(a->due < b->due || (a->due == b->due && a->order < b->order));
+	before_delete = nr_completed;
+	assert_int_equal(nvsim_ctrl_delete_io_queue(h.ctrl, DELETED_QID), 0);
+	assert_int_equal(nr_completed, before_delete + PARK_DEPTH);
+	for (uint32_t k = before_delete; k < nr_completed; k++) {
+		const struct parked *p = &parked[completed[k]];
+
+		assert_int_equal(completed[k] % PARK_QUEUES, DELETED_QID - 1);
+		assert_int_equal(p->done, 1);
+		assert_int_equal(nvsim_status_sct(p->sf), NVME_SCT_GENERIC);
+		assert_int_equal(nvsim_status_sc(p->sf), NVME_SC_ABORT_QUEUE);
 	}
+	assert_int_equal(nvsim_ctrl_add_io_queue(h.ctrl, DELETED_QID, PARK_DEPTH - 1), 0);
+	for (uint32_t j = 0; j < REFILLED; j++)
+		submit_held(&h, PARKED + j, DELETED_QID, 2, (uint16_t)j);
+
+	before_poll = nr_completed;
+	h_advance(&h, MS(10));
+	assert_int_equal(nvsim_ctrl_poll(h.ctrl), PARKED + REFILLED - before_poll);
+	assert_int_equal(nr_completed, PARKED + REFILLED);
+	for (uint32_t i = 0; i < PARKED + REFILLED; i++) {
+		bool deleted = i < PARKED && i % PARK_QUEUES == DELETED_QID - 1;
+
+		assert_int_equal(parked[i].done, 1);
+		assert_true(i == ABORTED || deleted || parked[i].sf == 0);
+	}
+	for (uint32_t k = before_poll; k < nr_completed; k++)
+		assert_true(completed[k] >= PARKED ||
+			    completed[k] % PARK_QUEUES != DELETED_QID - 1);
+	assert_due_order(before_poll);
 	h_stop(&h);
 }
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_dsm_1000x256_ranges_on_empty_1tib_namespace),
 	cmocka_unit_test(test_dsm_1000x256_ranges_free_written_chunks_keep_the_rest),
+	cmocka_unit_test(test_dsm_repeated_or_split_ranges_walk_once),
 	cmocka_unit_test(test_write_zeroes_and_verify_1000_max_ranges_on_1tib),
 	cmocka_unit_test(test_64k_held_commands_complete_once_in_due_order),
 };

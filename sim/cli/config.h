@@ -20,7 +20,8 @@
 /* A port's "param" object.  nvmetcli writes the port's configfs param_*
  * attributes there, as strings; the keys we honour are nvmet's
  * max_queue_size and pi_enable ("0" only: no protection information),
- * inline_data_size is read and ignored (ours is the target's), and our own buffer_pool_size (a size, "64M"), max_connections,
+ * inline_data_size is read and ignored (ours is the target's), and our
+ * own buffer_pool_size (a size, "64M"), max_connections,
  * max_connections_per_host and connect_timeout_ms.  0: not set. */
 struct cli_port_params {
 	uint64_t buffer_pool_bytes;

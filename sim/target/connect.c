@@ -59,7 +59,8 @@ static const char *nqn_why(char *buf, size_t len, const char *field, const char 
 	return buf;
 }
 
-#define IPO_DATA(field) NVSIM_IATTR_CONNECT_DATA, (uint16_t)offsetof(struct nvmf_connect_data, field)
+#define IPO_DATA(field) \
+	NVSIM_IATTR_CONNECT_DATA, (uint16_t)offsetof(struct nvmf_connect_data, field)
 #define IPO_SQE(field) NVSIM_IATTR_SQE, (uint16_t)offsetof(struct nvsim_sqe_connect, field)
 
 static bool hostid_is_zero(const uint8_t id[16])

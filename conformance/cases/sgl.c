@@ -195,7 +195,7 @@ static void keyed_len_above_mdts(struct conf_ctx *c)
 	/* A real buffer: a target that wrongly goes ahead writes into it. */
 	if (!(buf = buf_new(c, len)))
 		return;
-	if (nvsim_hq_buf_reg(e.q, buf, len, &hb)) {
+	if (nvsim_hq_buf_reg_dir(e.q, buf, len, NVSIM_DIR_C2H, &hb)) {
 		conf_error(c, "cannot register %zu bytes", len);
 		free(buf);
 		return;
@@ -261,7 +261,7 @@ static void read_with_id(struct conf_ctx *c)
 	}
 	if (!(buf = buf_new(c, e.lba)))
 		return;
-	if (nvsim_hq_buf_reg(e.q, buf, e.lba, &hb)) {
+	if (nvsim_hq_buf_reg_dir(e.q, buf, e.lba, NVSIM_DIR_C2H, &hb)) {
 		conf_error(c, "cannot register the buffer");
 		free(buf);
 		return;
@@ -487,7 +487,7 @@ static void list_write(struct conf_ctx *c, struct sgl_env *e, uint32_t n, uint32
 	struct capsule cap;
 
 	memset(st, 0, sizeof(*st));
-	if (nvsim_hq_buf_reg(e->q, buf, (size_t)n * e->lba, &hb)) {
+	if (nvsim_hq_buf_reg_dir(e->q, buf, (size_t)n * e->lba, NVSIM_DIR_H2C, &hb)) {
 		conf_error(c, "cannot register the buffer");
 		st->err = -ENOMEM;
 		return;
@@ -648,7 +648,7 @@ static void invalidate_key(struct conf_ctx *c)
 	fill(c, w, e.lba, 0x55);
 	if (!write_plain(c, &e, w, 1) || !(r = buf_new(c, e.lba)))
 		goto out;
-	if (nvsim_hq_buf_reg(e.q, r, e.lba, &hb)) {
+	if (nvsim_hq_buf_reg_dir(e.q, r, e.lba, NVSIM_DIR_C2H, &hb)) {
 		conf_error(c, "cannot register the buffer");
 		goto out;
 	}
@@ -686,7 +686,7 @@ static void psdt_not_sgl(struct conf_ctx *c, uint8_t psdt, const char *what)
 
 	if (!env_open(c, &e) || !(buf = buf_new(c, e.lba)))
 		return;
-	if (nvsim_hq_buf_reg(e.q, buf, e.lba, &hb)) {
+	if (nvsim_hq_buf_reg_dir(e.q, buf, e.lba, NVSIM_DIR_C2H, &hb)) {
 		conf_error(c, "cannot register the buffer");
 		free(buf);
 		return;
@@ -728,7 +728,8 @@ static void bad_rkey(struct conf_ctx *c, bool write)
 
 	if (!env_open(c, &e) || !(buf = buf_new(c, e.lba)))
 		return;
-	if (nvsim_hq_buf_reg(e.q, buf, e.lba, &hb)) {
+	if (nvsim_hq_buf_reg_dir(e.q, buf, e.lba, write ? NVSIM_DIR_H2C : NVSIM_DIR_C2H,
+				 &hb)) {
 		conf_error(c, "cannot register the buffer");
 		free(buf);
 		return;
@@ -791,7 +792,9 @@ static void no_data_with_keyed(struct conf_ctx *c)
 
 	if (!env_open(c, &e) || !(buf = buf_new(c, e.lba)))
 		return;
-	if (nvsim_hq_buf_reg(e.q, buf, e.lba, &hb)) {
+	/* Flush moves no data; should a target move some, it may only read:
+	 * writing into host memory is the harm to catch. */
+	if (nvsim_hq_buf_reg_dir(e.q, buf, e.lba, NVSIM_DIR_H2C, &hb)) {
 		conf_error(c, "cannot register the buffer");
 		free(buf);
 		return;

@@ -36,16 +36,24 @@ const char *nvsim_rdma_cm_sts_str(uint16_t sts)
 	}
 }
 
+static bool is_name(const char *text, int n, const char *name)
+{
+	return strlen(name) == (size_t)n && !strncmp(text, name, (size_t)n);
+}
+
 const char *nvsim_host_status_name(uint16_t sf, char *buf, size_t len)
 {
 	/* libnvme's text is "Name: explanation"; the name is enough here.
-	 * I/O completions are named as the NVM command set has them. */
+	 * I/O completions are named as the NVM command set has them.  What
+	 * libnvme cannot name it calls "unrecognized" or "Unknown status"
+	 * (by SCT): one wording for both. */
 	const char *text = nvme_status_to_string(sf & 0x7ff, false);
 	const char *colon = text ? strchr(text, ':') : NULL;
 	int n = text ? (colon ? (int)(colon - text) : (int)strlen(text)) : 0;
 
-	if (!n)
-		snprintf(buf, len, "status (%x/%02xh)", nvsim_status_sct(sf), nvsim_status_sc(sf));
+	if (!n || is_name(text, n, "unrecognized") || is_name(text, n, "Unknown status"))
+		snprintf(buf, len, "Unknown status (%x/%02xh)", nvsim_status_sct(sf),
+			 nvsim_status_sc(sf));
 	else
 		snprintf(buf, len, "%.*s (%x/%02xh)", n, text, nvsim_status_sct(sf),
 			 nvsim_status_sc(sf));

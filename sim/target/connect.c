@@ -71,6 +71,19 @@ static bool hostid_is_zero(const uint8_t id[16])
 	return true;
 }
 
+/* A port serves the subsystems linked to it, and discovery; another
+ * port's subsystem is unknown here, as in Linux nvmet (nvmet_find_get_subsys
+ * looks in the port's list).  No port: a loopback queue of the tests. */
+static bool port_serves(const struct nvsim_port *p, const struct nvsim_subsys *s)
+{
+	if (!p || s->discovery)
+		return true;
+	for (unsigned int i = 0; i < p->nr_subsys; i++)
+		if (p->subsys[i] == s)
+			return true;
+	return false;
+}
+
 /* Checks both kinds of Connect share: the data and the NQNs in it. */
 static int check_common(struct connect_ctx *c, struct nvsim_subsys **out)
 {
@@ -93,6 +106,9 @@ static int check_common(struct connect_ctx *c, struct nvsim_subsys **out)
 	s = nvsim_subsys_find(c->tq->target, c->cd.subsysnqn);
 	if (!s)
 		return invalid_param(c, "SUBNQN names no subsystem of this target",
+				     IPO_DATA(subsysnqn));
+	if (!port_serves(c->tq->port, s))
+		return invalid_param(c, "SUBNQN names a subsystem not exported on this port",
 				     IPO_DATA(subsysnqn));
 	/* A zero Host Identifier is invalid (NVMe-oF 1.1 §3.3 (approx.)). */
 	if (hostid_is_zero(c->cd.hostid) && !quirk(c, NVSIM_QUIRK_ZERO_HOSTID_OK))

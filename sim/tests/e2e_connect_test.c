@@ -157,6 +157,27 @@ static void test_wire_connect_unknown_subnqn_points_at_data_256(void **state)
 	assert_ipo(&st, NVSIM_IATTR_CONNECT_DATA, 256);
 }
 
+/* A subsystem of the target that is not exported on the port the host came
+ * in on is unknown there (Linux nvmet looks in the port's list). */
+static void test_wire_connect_subsystem_of_another_port_points_at_data_256(void **state)
+{
+	struct fixture *f = *state;
+	struct nvsim_subsys_config sc = { .nqn = "nqn.2026-11.io.nvmf-sim:elsewhere",
+					  .allow_any_host = true };
+	struct connect_args a = admin_args();
+	struct nvsim_subsys *s;
+	struct nvsim_host_status st;
+
+	assert_int_equal(nvsim_subsys_add(f->e->target, &sc, &s), 0);
+	a.subnqn = sc.nqn;
+	st = admin_try(state, a);
+	assert_ipo(&st, NVSIM_IATTR_CONNECT_DATA, 256);
+	/* linked to the port, the same Connect is taken */
+	assert_int_equal(nvsim_port_add_subsys(f->e->port, s), 0);
+	st = admin_try(state, a);
+	assert_int_equal(st.sf, 0);
+}
+
 static void test_wire_connect_malformed_hostnqn_points_at_data_512(void **state)
 {
 	struct connect_args a = admin_args();
@@ -219,6 +240,7 @@ static void test_wire_connect_host_not_allowed_is_connect_invalid_host(void **st
 	if (!nvsim_subsys_find(f->e->target, sc.nqn)) {
 		assert_int_equal(nvsim_subsys_add(f->e->target, &sc, &s), 0);
 		assert_int_equal(nvsim_subsys_allow_host(s, HOSTNQN2), 0);
+		assert_int_equal(nvsim_port_add_subsys(f->e->port, s), 0);
 	}
 	a.subnqn = sc.nqn;
 	st = admin_try(state, a);
@@ -404,6 +426,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_wire_connect_recfmt_1_is_incompatible_format),
 	cmocka_unit_test(test_wire_connect_data_of_1023_bytes_is_data_sgl_length_invalid),
 	cmocka_unit_test(test_wire_connect_unknown_subnqn_points_at_data_256),
+	cmocka_unit_test(test_wire_connect_subsystem_of_another_port_points_at_data_256),
 	cmocka_unit_test(test_wire_connect_malformed_hostnqn_points_at_data_512),
 	cmocka_unit_test(test_wire_connect_zero_hostid_points_at_data_0),
 	cmocka_unit_test(test_wire_connect_sqsize_0_points_at_sqe_44),

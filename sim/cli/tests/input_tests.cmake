@@ -24,7 +24,10 @@ nvmfsim_add_expect_test(cli.size_suffix_overflow_refused EXPECT 2
 nvmfsim_add_expect_test(cli.size_trailing_garbage_refused EXPECT 2 STDERR "'4Mx' is not a size"
                         COMMAND nvmfsim io --size 4Mx)
 nvmfsim_add_expect_test(cli.size_not_multiple_of_block_refused EXPECT 2
-                        STDERR "--size 102400 is not a multiple of --block 131072"
+                        STDERR "--size 233472 is not a multiple of --block 131072"
+                        COMMAND nvmfsim io --size 228k)
+nvmfsim_add_expect_test(cli.size_below_one_block_refused EXPECT 2
+                        STDERR "--size 102400 is below one --block \\(131072\\)"
                         COMMAND nvmfsim io --size 100k)
 # 27 zeros and 512G fill the 31 bytes the --ns parser used to copy: the x
 # after them was cut and a 512 GiB namespace made.

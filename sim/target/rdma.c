@@ -44,6 +44,11 @@
 #define NR_BOOT_CMDS 2u
 #define BOOT_PER_SLAB 64u
 #define SCQ_DEFAULT_CQE 32768u
+#define SCQ_QPS_PER_CQ 32u
+/* Controller-to-host commands of one queue holding pool runs at once: their
+ * RDMA WRITEs stall behind a response SEND that retries RNR, so this bounds
+ * what a host withholding receives pins (as ORD bounds its Writes). */
+#define C2H_RUNS_MAX 16u
 #define HOST_BUCKETS_MIN 64u
 #define HOST_BUCKETS_MAX 65536u
 #define NSEC_PER_MSEC 1000000ull
@@ -90,8 +95,10 @@ struct rdma_cmd {
 	struct nvsim_cqe *rsp; /* registered, rsp_lkey */
 	uint32_t rsp_lkey;
 	unsigned int wrs_inflight; /* posted send-side WRs not yet completed */
+	unsigned int writes_left;  /* of those, RDMA WRITEs of the data */
 	bool answered;		   /* the CQE has been handed to us */
 	bool kept;		   /* never-complete-icd-read: held until the queue goes */
+	bool c2h_slot;		   /* counted in conn->c2h_runs */
 	struct rdma_cmd *next_wait;
 };
 
@@ -124,13 +131,16 @@ struct rdma_conn {
 	struct nvsim_rdma_target *rt;
 	struct rdma_conn *prev, *next;		 /* rt->conns */
 	struct rdma_conn *pend_prev, *pend_next; /* waiting for Connect, oldest first */
+	struct rdma_conn *disc_prev, *disc_next; /* disconnected, no DISCONNECTED yet */
 	struct rdma_conn *reap_next;
 	uint64_t accepted_ns;
+	uint64_t disconnect_ns;
 	struct host_count *host;
 	struct verbs_cm_id *id;
 	struct verbs_qp *qp;
 	struct rdma_scq *scq;
 	uint32_t cqe_need; /* reserved on scq */
+	size_t ring_reserve; /* of recv_ring_bytes_max */
 	struct nvsim_tq *tq;
 	uint16_t qid;
 	uint32_t depth; /* receive buffers: the host's SQ size */
@@ -155,10 +165,14 @@ struct rdma_conn {
 	uint32_t ord; /* RDMA READs we may have outstanding against the host */
 	uint32_t reads_inflight;
 	struct rdma_cmd *wait_head, *wait_tail;
+	struct rdma_cmd *pool_reader; /* the head of the READ queue, waiting for the pool */
+	struct rdma_cmd *c2h_head, *c2h_tail; /* waiting for a C2H slot */
+	uint32_t c2h_runs; /* controller-to-host commands holding (or asking for) a run */
 	uint32_t send_inflight;
 	uint32_t recv_posted;
 	uint64_t pool_waits;
 	bool pending;		/* on the Connect timer's FIFO */
+	bool disc_listed;	/* on the disconnect timer's FIFO */
 	bool disconnect_wanted; /* after the send queue drains */
 	bool disconnected;	/* verbs_cm_disconnect called */
 	bool dead;		/* DISCONNECTED seen: free once drained */
@@ -177,6 +191,7 @@ struct nvsim_rdma_target {
 	struct verbs_cm_id *listen_id;
 	struct rdma_conn *conns;
 	struct rdma_conn *pend_head, *pend_tail;
+	struct rdma_conn *disc_head, *disc_tail;
 	struct rdma_conn *reap;
 	unsigned int nr_conns, nr_pending;
 	uint32_t icd;	     /* in-capsule data bytes */
@@ -420,7 +435,14 @@ static int scq_reserve(struct nvsim_rdma_target *rt, uint32_t need, struct rdma_
 		if (!q->lost && q->cap - q->reserved >= need)
 			goto found;
 	}
-	attr.cqe = need > SCQ_DEFAULT_CQE ? need : SCQ_DEFAULT_CQE;
+	/* Room for SCQ_QPS_PER_CQ such QPs, so the CQs polled stay few
+	 * whatever the QPs' size; the device's max_cqe bounds it. */
+	if (need > UINT32_MAX / SCQ_QPS_PER_CQ)
+		attr.cqe = need;
+	else if (need > SCQ_DEFAULT_CQE / SCQ_QPS_PER_CQ)
+		attr.cqe = need * SCQ_QPS_PER_CQ;
+	else
+		attr.cqe = SCQ_DEFAULT_CQE;
 	if (rt->attr.max_cqe && attr.cqe > rt->attr.max_cqe)
 		attr.cqe = rt->attr.max_cqe;
 	if (attr.cqe < need)
@@ -518,14 +540,59 @@ static void pend_del(struct nvsim_rdma_target *rt, struct rdma_conn *c)
 	rt->nr_pending--;
 }
 
+/* Disconnected ones wait for DISCONNECTED in the order they asked, for
+ * at most NVSIM_RDMA_DISCONNECT_TIMEOUT_MS (one clock, one bound: the
+ * head is the oldest). */
+static void disc_add(struct nvsim_rdma_target *rt, struct rdma_conn *c)
+{
+	c->disconnect_ns = rt_now(rt);
+	c->disc_next = NULL;
+	c->disc_prev = rt->disc_tail;
+	if (rt->disc_tail)
+		rt->disc_tail->disc_next = c;
+	else
+		rt->disc_head = c;
+	rt->disc_tail = c;
+	c->disc_listed = true;
+}
+
+static void disc_del(struct nvsim_rdma_target *rt, struct rdma_conn *c)
+{
+	if (!c->disc_listed)
+		return;
+	if (c->disc_prev)
+		c->disc_prev->disc_next = c->disc_next;
+	else
+		rt->disc_head = c->disc_next;
+	if (c->disc_next)
+		c->disc_next->disc_prev = c->disc_prev;
+	else
+		rt->disc_tail = c->disc_prev;
+	c->disc_listed = false;
+}
+
 /* ---- connection teardown ------------------------------------------------- */
+
+static void conn_mark_dead(struct rdma_conn *c);
 
 static void conn_disconnect(struct rdma_conn *c)
 {
+	int ret;
+
 	if (c->disconnected || c->dead)
 		return;
 	c->disconnected = true;
-	verbs_cm_disconnect(c->id);
+	ret = verbs_cm_disconnect(c->id);
+	if (ret) {
+		/* No DISCONNECTED will come: the QP's flushes end it. */
+		nvsim_target_log(c->rt->target, NVSIM_LOG_WARN,
+				 "%s: RDMA CM disconnect failed (%s): the queue pair is moved "
+				 "to error and the connection dropped",
+				 c->peer, strerror(-ret));
+		conn_mark_dead(c);
+		return;
+	}
+	disc_add(c->rt, c);
 }
 
 /* The target ends the queue: let the responses already posted leave first
@@ -567,6 +634,7 @@ static void conn_mark_dead(struct rdma_conn *c)
 		return;
 	c->dead = true;
 	pend_del(c->rt, c);
+	disc_del(c->rt, c);
 	if (!conn_drained(c) && c->qp)
 		verbs_qp_to_error(c->qp);
 	conn_check_reap(c);
@@ -639,6 +707,7 @@ static void conn_free(struct rdma_conn *c)
 	conn_log_close(c);
 	c->dead = true;
 	pend_del(rt, c);
+	disc_del(rt, c);
 	c->tq = NULL;
 	/* Outstanding commands complete into cmd_done, which sees dead. */
 	if (tq) {
@@ -660,6 +729,7 @@ static void conn_free(struct rdma_conn *c)
 		NR_BOOT_CMDS * (sizeof(*c->boot_cmds) + rt->msdbd * sizeof(struct remote_seg)));
 	if (c->scq)
 		scq_release(rt, c->scq, c->cqe_need);
+	rt->st.recv_ring_reserved -= c->ring_reserve;
 	host_put(rt, c->host);
 	if (c->id)
 		verbs_cm_id_destroy(c->id);
@@ -713,10 +783,24 @@ static struct rdma_cmd *cmd_get(struct rdma_conn *c)
 	cmd->reads_left = 0;
 	cmd->invalidate = false;
 	cmd->wrs_inflight = 0;
+	cmd->writes_left = 0;
 	cmd->answered = false;
 	cmd->kept = false;
+	cmd->c2h_slot = false;
 	cmd->next_wait = NULL;
 	return cmd;
+}
+
+static void c2h_kick(struct rdma_conn *c);
+
+/* Gives the command's C2H slot back; the next waiter may take it. */
+static void c2h_slot_put(struct rdma_cmd *cmd)
+{
+	if (!cmd->c2h_slot)
+		return;
+	cmd->c2h_slot = false;
+	cmd->conn->c2h_runs--;
+	c2h_kick(cmd->conn);
 }
 
 static void cmd_put(struct rdma_cmd *cmd)
@@ -730,6 +814,20 @@ static void cmd_put(struct rdma_cmd *cmd)
 	cmd->buf = NULL;
 	/* Last: giving the run back may start a waiting command right now. */
 	nvsim_pool_put(c->rt->pool, &cmd->pool);
+	c2h_slot_put(cmd);
+}
+
+/* The data has moved: the run goes back now, not when the response SEND
+ * completes, for a host that posts no receives (RNR retried forever)
+ * would otherwise pin runs every other host waits for.  The context
+ * stays until the SEND completes. */
+static void cmd_drop_buffer(struct rdma_cmd *cmd)
+{
+	if (!cmd->pool.held)
+		return;
+	cmd->buf = NULL;
+	nvsim_pool_put(cmd->conn->rt->pool, &cmd->pool);
+	c2h_slot_put(cmd);
 }
 
 static void cmd_maybe_release(struct rdma_cmd *cmd)
@@ -813,6 +911,7 @@ static int post_response(struct rdma_cmd *cmd)
 		wrs[i].next = &wrs[i + 1];
 	ret = post_send_list(c, wrs, n, &posted);
 	cmd->wrs_inflight += posted;
+	cmd->writes_left = posted < n - 1 ? posted : n - 1;
 	return ret;
 }
 
@@ -901,6 +1000,9 @@ static void cmd_done(void *arg, const struct nvsim_cqe *cqe)
 		*cmd->rsp = *cqe;
 		ret = post_response(cmd);
 	}
+	/* Last, for a waiter it grants may run now. */
+	if (!cmd->writes_left)
+		cmd_drop_buffer(cmd);
 	if (ret) {
 		conn_disconnect(c);
 		cmd_maybe_release(cmd);
@@ -1193,38 +1295,6 @@ static int post_read(struct rdma_cmd *cmd)
 	return ret;
 }
 
-/* Issue waiting RDMA READs while the host's responder resources allow; a
- * command with more descriptors than that still goes alone. */
-static void reads_kick(struct rdma_conn *c)
-{
-	while (c->wait_head && (!c->reads_inflight ||
-				c->reads_inflight + c->wait_head->nr_rd <= c->ord)) {
-		struct rdma_cmd *cmd = c->wait_head;
-
-		c->wait_head = cmd->next_wait;
-		if (!c->wait_head)
-			c->wait_tail = NULL;
-		if (post_read(cmd)) {
-			conn_disconnect(c);
-			cmd->answered = true;
-			cmd_maybe_release(cmd);
-			return;
-		}
-	}
-}
-
-static void cmd_fetch_then_submit(struct rdma_cmd *cmd)
-{
-	struct rdma_conn *c = cmd->conn;
-
-	if (c->wait_tail)
-		c->wait_tail->next_wait = cmd;
-	else
-		c->wait_head = cmd;
-	c->wait_tail = cmd;
-	reads_kick(c);
-}
-
 /* Whether the controller writes every byte a successful command's buffer
  * holds: a Read fills what its SGL describes, for the controller refuses
  * any other length (Data SGL Length Invalid).  Anything else (an Identify
@@ -1237,6 +1307,8 @@ static bool c2h_fully_written(const struct rdma_cmd *cmd)
 	return cmd->conn->qid && cmd->sqe.opcode == nvme_cmd_read &&
 	       !rt_quirk(rt, NVSIM_QUIRK_KEYED_LEN_UNCHECKED | NVSIM_QUIRK_NO_LBA_CHECK);
 }
+
+static void reads_kick(struct rdma_conn *c);
 
 static void cmd_have_buffer(struct rdma_cmd *cmd)
 {
@@ -1254,10 +1326,15 @@ static void cmd_have_buffer(struct rdma_cmd *cmd)
 	}
 	if (cmd->dir == XFER_C2H && !c2h_fully_written(cmd))
 		memset(cmd->buf, 0, cmd->data_len);
-	if (cmd->dir == XFER_H2C && cmd->nr_rd)
-		cmd_fetch_then_submit(cmd);
-	else
-		cmd_submit(cmd);
+	if (cmd->dir == XFER_H2C && cmd->nr_rd) {
+		if (post_read(cmd)) {
+			conn_disconnect(c);
+			cmd->answered = true;
+			cmd_maybe_release(cmd);
+		}
+		return;
+	}
+	cmd_submit(cmd);
 }
 
 /* A command that waited for the pool has its buffer. */
@@ -1265,35 +1342,27 @@ static void cmd_buffer_granted(struct nvsim_pool_req *req)
 {
 	struct rdma_cmd *cmd = container_of(req, struct rdma_cmd, pool);
 	struct rdma_conn *c = cmd->conn;
+	bool reader = c->pool_reader == cmd;
 
+	if (reader)
+		c->pool_reader = NULL;
 	if (c->dead || c->disconnected) {
 		cmd->answered = true;
 		cmd_maybe_release(cmd);
-		return;
+	} else {
+		cmd_have_buffer(cmd);
 	}
-	cmd_have_buffer(cmd);
+	if (reader)
+		reads_kick(c);
 }
 
-static void cmd_start(struct rdma_cmd *cmd)
+/* The pool cannot serve the transfer at all (only no-mdts lets one exceed
+ * the largest run). */
+static void cmd_pool_refused(struct rdma_cmd *cmd)
 {
 	struct rdma_conn *c = cmd->conn;
 	char detail[96];
-	int ret;
 
-	if (cmd->icd_in_place || !cmd->data_len) {
-		cmd_submit(cmd);
-		return;
-	}
-	ret = nvsim_pool_get(c->rt->pool, &cmd->pool, cmd->data_len);
-	if (ret == 0) {
-		cmd_have_buffer(cmd);
-		return;
-	}
-	if (ret == 1) {
-		c->pool_waits++;
-		return;
-	}
-	/* Only no-mdts lets a transfer exceed the largest run. */
 	snprintf(detail, sizeof(detail), "%zu bytes, the buffer pool's runs hold %zu at most",
 		 cmd->data_len, c->rt->st.pool_max_xfer);
 	if (c->grown && cmd_release_recv(cmd)) {
@@ -1304,6 +1373,189 @@ static void cmd_start(struct rdma_cmd *cmd)
 	}
 	cmd_fail(cmd, NVSIM_SC_GENERIC(NVME_SC_INTERNAL), NVSIM_ERR_LOC_NONE,
 		 "transfer larger than any data buffer", detail);
+}
+
+static void reads_drain(struct rdma_conn *c)
+{
+	while (c->wait_head) {
+		struct rdma_cmd *cmd = c->wait_head;
+
+		c->wait_head = cmd->next_wait;
+		if (!c->wait_head)
+			c->wait_tail = NULL;
+		cmd->answered = true;
+		cmd_maybe_release(cmd);
+	}
+	if (c->pool_reader) {
+		struct rdma_cmd *cmd = c->pool_reader;
+
+		c->pool_reader = NULL;
+		nvsim_pool_cancel(c->rt->pool, &cmd->pool);
+		cmd->answered = true;
+		cmd_maybe_release(cmd);
+	}
+}
+
+/* Issue waiting RDMA READs while the host's responder resources allow; a
+ * command with more descriptors than that still goes alone.  A Write
+ * takes its pool run only here, when its READs may go: a host whose READs
+ * stall (its SEND queue stuck behind an RNR-retried response, say) holds
+ * at most ORD commands' runs, not one per queued Write.  One command at a
+ * time waits for the pool, so the READs keep their order. */
+static void reads_kick(struct rdma_conn *c)
+{
+	while (c->wait_head && !c->pool_reader) {
+		struct rdma_cmd *cmd = c->wait_head;
+		int ret;
+
+		if (c->dead || c->disconnected) {
+			reads_drain(c);
+			return;
+		}
+		if (c->reads_inflight && c->reads_inflight + cmd->nr_rd > c->ord)
+			return;
+		c->wait_head = cmd->next_wait;
+		if (!c->wait_head)
+			c->wait_tail = NULL;
+		ret = nvsim_pool_get(c->rt->pool, &cmd->pool, cmd->data_len);
+		if (ret == 1) {
+			c->pool_reader = cmd;
+			c->pool_waits++;
+			return;
+		}
+		if (ret)
+			cmd_pool_refused(cmd);
+		else
+			cmd_have_buffer(cmd);
+	}
+	if (c->dead || c->disconnected)
+		reads_drain(c);
+}
+
+static void cmd_fetch_then_submit(struct rdma_cmd *cmd)
+{
+	struct rdma_conn *c = cmd->conn;
+
+	if (c->wait_tail)
+		c->wait_tail->next_wait = cmd;
+	else
+		c->wait_head = cmd;
+	c->wait_tail = cmd;
+	reads_kick(c);
+}
+
+static bool is_connect(const struct nvsim_sqe *sqe)
+{
+	return sqe->opcode == NVSIM_FABRICS_OPCODE &&
+	       ((const struct nvsim_sqe_fabrics *)sqe)->fctype == nvme_fabrics_type_connect;
+}
+
+/* Before Connect no command but Connect moves data, and Connect's is
+ * its 1024 bytes: refused before the pool is asked, so a pending
+ * connection never holds more than one Connect's run.  Other commands
+ * go to the queue without their data, which answers them as it answers
+ * any command before Connect. */
+static bool boot_data_refused(struct rdma_cmd *cmd)
+{
+	struct rdma_conn *c = cmd->conn;
+	char detail[64];
+
+	if (c->grown || !cmd->data_len)
+		return false;
+	if (!is_connect(&cmd->sqe)) {
+		cmd->data_len = 0;
+		cmd->nr_rd = 0;
+		cmd->icd_in_place = false;
+		cmd->icd_copy = false;
+		return false;
+	}
+	if (cmd->data_len == NVSIM_CONNECT_DATA_LEN)
+		return false;
+	snprintf(detail, sizeof(detail), "%zu bytes, Connect data is %u", cmd->data_len,
+		 NVSIM_CONNECT_DATA_LEN);
+	cmd_fail(cmd, NVSIM_SC_GENERIC(NVME_SC_SGL_INVALID_DATA), NVSIM_SQE_OFF_DPTR,
+		 "Connect data length not 1024 bytes", detail);
+	return true;
+}
+
+static void c2h_take(struct rdma_cmd *cmd)
+{
+	struct rdma_conn *c = cmd->conn;
+	int ret;
+
+	cmd->c2h_slot = true;
+	c->c2h_runs++;
+	ret = nvsim_pool_get(c->rt->pool, &cmd->pool, cmd->data_len);
+	if (ret == 0) {
+		cmd_have_buffer(cmd);
+	} else if (ret == 1) {
+		c->pool_waits++;
+	} else {
+		c2h_slot_put(cmd);
+		cmd_pool_refused(cmd);
+	}
+}
+
+/* Waiters take freed slots in order; a queue going away starts none. */
+static void c2h_kick(struct rdma_conn *c)
+{
+	while (c->c2h_head && (c->dead || c->disconnected || c->c2h_runs < C2H_RUNS_MAX)) {
+		struct rdma_cmd *cmd = c->c2h_head;
+
+		c->c2h_head = cmd->next_wait;
+		if (!c->c2h_head)
+			c->c2h_tail = NULL;
+		cmd->next_wait = NULL;
+		if (c->dead || c->disconnected) {
+			cmd->answered = true;
+			cmd_maybe_release(cmd);
+		} else {
+			c2h_take(cmd);
+		}
+	}
+}
+
+static void c2h_start(struct rdma_cmd *cmd)
+{
+	struct rdma_conn *c = cmd->conn;
+
+	if (!c->c2h_head && c->c2h_runs < C2H_RUNS_MAX) {
+		c2h_take(cmd);
+		return;
+	}
+	if (c->c2h_tail)
+		c->c2h_tail->next_wait = cmd;
+	else
+		c->c2h_head = cmd;
+	c->c2h_tail = cmd;
+}
+
+static void cmd_start(struct rdma_cmd *cmd)
+{
+	struct rdma_conn *c = cmd->conn;
+	int ret;
+
+	if (boot_data_refused(cmd))
+		return;
+	if (cmd->icd_in_place || !cmd->data_len) {
+		cmd_submit(cmd);
+		return;
+	}
+	if (cmd->dir == XFER_H2C && cmd->nr_rd) {
+		cmd_fetch_then_submit(cmd);
+		return;
+	}
+	if (cmd->dir == XFER_C2H) {
+		c2h_start(cmd);
+		return;
+	}
+	ret = nvsim_pool_get(c->rt->pool, &cmd->pool, cmd->data_len);
+	if (ret == 0)
+		cmd_have_buffer(cmd);
+	else if (ret == 1)
+		c->pool_waits++;
+	else
+		cmd_pool_refused(cmd);
 }
 
 static void on_capsule(struct rdma_conn *c, struct rdma_recv *r, uint32_t len)
@@ -1403,6 +1655,9 @@ static bool on_read_done(struct rdma_conn *c, struct rdma_cmd *cmd, const struct
 		 * slot and may already have released it. */
 		submitted = true;
 		cmd_submit(cmd);
+	} else if (!cmd->reads_left) {
+		/* The queue went while the data came: nothing to execute. */
+		cmd->answered = true;
 	}
 	reads_kick(c);
 	return submitted;
@@ -1418,6 +1673,8 @@ static void on_send_done(struct rdma_cmd *cmd, enum wr_kind kind, const struct v
 		submitted = on_read_done(c, cmd, wc);
 	} else {
 		cmd->wrs_inflight--;
+		if (kind == WR_WRITE && !--cmd->writes_left)
+			cmd_drop_buffer(cmd);
 		if (wc->status != VERBS_WC_SUCCESS && wc->status != VERBS_WC_WR_FLUSH_ERR) {
 			if (kind == WR_WRITE)
 				log_remote_refusal(c, cmd, "WRITE", wc);
@@ -1514,7 +1771,13 @@ static void conn_name(const struct nvsim_rdma_target *rt, uint32_t no, const cha
 /* Room for one more connection from host?  Else the reject is logged and
  * counted: NO_RSC, "not enough resources" (NVMe RDMA Transport
  * Specification 1.0 §3.4 (approx.)). */
-static bool conn_room(struct nvsim_rdma_target *rt, const char *host, const char *peer)
+static size_t ring_bytes_of(const struct nvsim_rdma_target *rt, uint32_t depth)
+{
+	return (size_t)depth * rt->recv_size;
+}
+
+static bool conn_room(struct nvsim_rdma_target *rt, const char *host, const char *peer,
+		      size_t ring)
 {
 	struct host_count *hc = *host_slot(rt, host);
 
@@ -1524,6 +1787,25 @@ static bool conn_room(struct nvsim_rdma_target *rt, const char *host, const char
 				 "%s: queue refused: %u connections on the port, the most "
 				 "max_conns_per_port allows: RDMA CM reject, status %02Xh (NO_RSC)",
 				 peer, rt->nr_conns, NVSIM_RDMA_CM_NO_RSC);
+		return false;
+	}
+	if (rt->nr_pending >= rt->cfg.max_pending_conns) {
+		rt->st.refused_pending_cap++;
+		nvsim_target_log(rt->target, NVSIM_LOG_WARN,
+				 "%s: queue refused: %u connections waiting for Fabrics Connect, "
+				 "the most max_pending_conns allows: RDMA CM reject, status %02Xh "
+				 "(NO_RSC)",
+				 peer, rt->nr_pending, NVSIM_RDMA_CM_NO_RSC);
+		return false;
+	}
+	if (ring > rt->cfg.recv_ring_bytes_max - rt->st.recv_ring_reserved) {
+		rt->st.refused_ring_cap++;
+		nvsim_target_log(rt->target, NVSIM_LOG_WARN,
+				 "%s: queue refused: its receive ring of %zu bytes would take the "
+				 "rings past recv_ring_bytes_max %zu (%zu reserved): RDMA CM "
+				 "reject, status %02Xh (NO_RSC)",
+				 peer, ring, rt->cfg.recv_ring_bytes_max,
+				 rt->st.recv_ring_reserved, NVSIM_RDMA_CM_NO_RSC);
 		return false;
 	}
 	if (hc && hc->conns >= rt->cfg.max_conns_per_host) {
@@ -1650,11 +1932,13 @@ static void on_connect_request(struct nvsim_rdma_target *rt, const struct verbs_
 	}
 	sts = NVSIM_RDMA_CM_NO_RSC;
 	host_of(ev->peer_addr, host, sizeof(host));
-	if (!conn_room(rt, host, peer))
+	if (!conn_room(rt, host, peer, ring_bytes_of(rt, depth)))
 		goto refuse;
 	c = conn_new(rt, ev, qid, depth, host);
 	if (!c)
 		goto refuse;
+	c->ring_reserve = ring_bytes_of(rt, depth);
+	rt->st.recv_ring_reserved += c->ring_reserve;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	conn_link(rt, c);
 	if (conn_alloc_boot(c) || conn_setup_qp(c) ||
@@ -1693,14 +1977,15 @@ static void on_cm_event(struct nvsim_rdma_target *rt, const struct verbs_cm_even
 	c = ev->id ? verbs_cm_id_context(ev->id) : NULL;
 	if (!c || ev->id == rt->listen_id)
 		return;
+	/* Every event but ESTABLISHED ends the connection: over rdma-core a
+	 * passive id may see REJECTED after our accept, and then never
+	 * DISCONNECTED. */
 	switch (ev->type) {
-	case VERBS_CM_EVENT_DISCONNECTED:
-	case VERBS_CM_EVENT_DEVICE_REMOVAL:
-	case VERBS_CM_EVENT_CONNECT_ERROR:
-	case VERBS_CM_EVENT_UNREACHABLE:
-		conn_mark_dead(c);
+	case VERBS_CM_EVENT_ESTABLISHED:
+	case VERBS_CM_EVENT_ROUTE_RESOLVED:
 		break;
 	default:
+		conn_mark_dead(c);
 		break;
 	}
 }
@@ -1769,6 +2054,10 @@ static void apply_defaults(struct nvsim_rdma_target *rt, const struct nvsim_rdma
 		rt->cfg.max_conns_per_port = NVSIM_RDMA_CONNS_PER_PORT_DEFAULT;
 	if (!rt->cfg.max_conns_per_host)
 		rt->cfg.max_conns_per_host = NVSIM_RDMA_CONNS_PER_HOST_DEFAULT;
+	if (!rt->cfg.max_pending_conns)
+		rt->cfg.max_pending_conns = NVSIM_RDMA_PENDING_CONNS_DEFAULT;
+	if (!rt->cfg.recv_ring_bytes_max)
+		rt->cfg.recv_ring_bytes_max = NVSIM_RDMA_RECV_RING_DEFAULT_BYTES;
 	if (!rt->cfg.connect_timeout_ms)
 		rt->cfg.connect_timeout_ms = NVSIM_RDMA_CONNECT_TIMEOUT_DEFAULT_MS;
 	rt->icd = rt->target->cfg.in_capsule_data;
@@ -1902,6 +2191,30 @@ static int expire_pending(struct nvsim_rdma_target *rt)
 	return n;
 }
 
+/* A disconnect the CM never confirmed: the QP goes to error and the
+ * connection is dropped anyway, so it frees its cap slots and memory. */
+static int expire_disconnects(struct nvsim_rdma_target *rt)
+{
+	uint64_t now = rt_now(rt), limit = NVSIM_RDMA_DISCONNECT_TIMEOUT_MS * NSEC_PER_MSEC;
+	int n = 0;
+
+	while (rt->disc_head) {
+		struct rdma_conn *c = rt->disc_head;
+		uint64_t age = now > c->disconnect_ns ? now - c->disconnect_ns : 0;
+
+		if (age < limit)
+			break;
+		rt->st.disconnect_timeouts++;
+		nvsim_target_log(rt->target, NVSIM_LOG_WARN,
+				 "%s: no RDMA CM DISCONNECTED %llu ms after our disconnect: the "
+				 "queue pair is moved to error and the connection dropped",
+				 c->peer, (unsigned long long)(age / NSEC_PER_MSEC));
+		conn_mark_dead(c);
+		n++;
+	}
+	return n;
+}
+
 static void reap(struct nvsim_rdma_target *rt)
 {
 	while (rt->reap) {
@@ -1961,6 +2274,7 @@ int nvsim_rdma_target_poll(struct nvsim_rdma_target *rt)
 		if (!q->lost)
 			work += poll_scq(rt, q);
 	work += expire_pending(rt);
+	work += expire_disconnects(rt);
 	work += nvsim_target_poll(rt->target);
 	reap(rt);
 	return work;
@@ -2033,6 +2347,7 @@ void nvsim_rdma_target_get_stats(const struct nvsim_rdma_target *rt,
 	st->pool_high_water = ps.high_water_bytes;
 	st->pool_grants = ps.grants;
 	st->pool_waits = ps.waits;
+	st->pool_waiting = ps.waiting;
 	st->pool_max_waiting = ps.max_waiting;
 	st->conns = rt->nr_conns;
 	st->conns_pending = rt->nr_pending;

@@ -8,9 +8,11 @@
  * What a host can make the target hold is bounded by this configuration,
  * never by the host: data buffers come from one pre-registered pool per
  * listener (commands wait for it in order, none fails for want of it),
- * connections are capped per port and per host address, and a connection
+ * a run goes back as soon as its data has moved, connections are capped
+ * per port, per host address and while waiting for Connect, a connection
  * that has not completed Fabrics Connect within connect_timeout_ms is
- * dropped.  See docs/target-resources.md. */
+ * dropped, and the receive rings together stay within recv_ring_bytes_max
+ * (no shared receive queue yet).  See docs/target-resources.md. */
 #ifndef NVSIM_TARGET_RDMA_H
 #define NVSIM_TARGET_RDMA_H
 
@@ -26,6 +28,11 @@ struct nvsim_rdma_target;
 #define NVSIM_RDMA_CONNS_PER_PORT_DEFAULT 4096u
 #define NVSIM_RDMA_CONNS_PER_HOST_DEFAULT 512u
 #define NVSIM_RDMA_CONNECT_TIMEOUT_DEFAULT_MS 10000u
+#define NVSIM_RDMA_PENDING_CONNS_DEFAULT 256u
+#define NVSIM_RDMA_RECV_RING_DEFAULT_BYTES (1ull << 30)
+/* From our RDMA CM disconnect to its DISCONNECTED: past it the QP is moved
+ * to error and the connection freed anyway. */
+#define NVSIM_RDMA_DISCONNECT_TIMEOUT_MS 2000u
 
 struct nvsim_rdma_target_config {
 	const char *provider;		  /* "fake" (default) or "ibv" */
@@ -44,6 +51,15 @@ struct nvsim_rdma_target_config {
 	 * rejected in the CM with NO_RSC.  0 = 4096 and 512. */
 	unsigned int max_conns_per_port;
 	unsigned int max_conns_per_host;
+	/* Of those, accepted but without a successful Fabrics Connect yet
+	 * (each holds a full-depth QP and its CQ entries); more are rejected
+	 * with NO_RSC.  0 = 256. */
+	unsigned int max_pending_conns;
+	/* Receive rings of all queues together: each queue's is depth x
+	 * (64 + in-capsule data) bytes, reserved at the CM request; a queue
+	 * that would exceed it is rejected with NO_RSC.  0 = 1 GiB.  (No
+	 * shared receive queue yet: see docs/target-resources.md.) */
+	size_t recv_ring_bytes_max;
 	/* From CM accept to a successful Fabrics Connect; 0 = 10 s.  On the
 	 * target's clock (nvsim_target_config.clock). */
 	uint32_t connect_timeout_ms;
@@ -75,6 +91,7 @@ struct nvsim_rdma_target_stats {
 	size_t pool_high_water;
 	uint64_t pool_grants;
 	uint64_t pool_waits; /* commands that found the pool short and waited */
+	uint32_t pool_waiting; /* commands in the pool's FIFO now */
 	uint32_t pool_max_waiting;
 	/* connections */
 	unsigned int conns;	    /* now, those still draining included */
@@ -83,7 +100,11 @@ struct nvsim_rdma_target_stats {
 	uint64_t conns_accepted;
 	uint64_t refused_port_cap;
 	uint64_t refused_host_cap;
+	uint64_t refused_pending_cap;
+	uint64_t refused_ring_cap;
 	uint64_t connect_timeouts;
+	uint64_t disconnect_timeouts; /* no DISCONNECTED within the bound */
+	size_t recv_ring_reserved;    /* of recv_ring_bytes_max */
 	/* Memory this transport allocated itself, the pool's region and
 	 * bookkeeping included (the provider's QP and CQ memory is not). */
 	size_t mem_bytes;

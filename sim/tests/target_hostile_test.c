@@ -22,6 +22,7 @@
 #include "cmocka_main.h"
 #include "host/host.h"
 #include "spec/rdma_cm.h"
+#include "spec/status.h"
 #include "target/rdma.h"
 #include "verbs/fake.h"
 
@@ -52,6 +53,7 @@ struct world_opts {
 	size_t pool_bytes;
 	unsigned int per_port, per_host;
 	uint32_t connect_timeout_ms;
+	size_t ring_bytes;
 };
 
 static uint64_t fake_now(void *ctx)
@@ -147,6 +149,7 @@ static struct world *world_new(const struct world_opts *o)
 	rc.max_conns_per_port = o->per_port;
 	rc.max_conns_per_host = o->per_host;
 	rc.connect_timeout_ms = o->connect_timeout_ms;
+	rc.recv_ring_bytes_max = o->ring_bytes;
 	assert_int_equal(nvsim_rdma_target_start(w->t, w->port, &rc, &w->rt), 0);
 	return w;
 }
@@ -646,7 +649,9 @@ static void test_128_queues_every_entry_mdts_sized_through_a_small_pool(void **s
 		      st.mem_high_water / KIB, st.shared_cqs, vm_hwm_kib());
 	assert_int_equal(st.pool_bytes, 16u * MIB);
 	assert_int_equal(st.pool_max_xfer, LEN);
-	assert_true(st.pool_high_water <= st.pool_bytes);
+	/* 64 MiB through 16: every run was in use at once, and some waited. */
+	assert_int_equal(st.pool_high_water, st.pool_bytes);
+	assert_true(st.pool_max_waiting > 0);
 	assert_int_equal(st.pool_in_use, 0);
 	assert_true(after_write.pool_waits > 0);
 	assert_true(st.pool_waits > after_write.pool_waits);
@@ -659,6 +664,338 @@ static void test_128_queues_every_entry_mdts_sized_through_a_small_pool(void **s
 	free(x);
 	free(data);
 	free(want);
+	world_free(w);
+}
+
+/* ---- capsules from a raw connection ------------------------------------------ */
+
+/* One capsule SENT on an established raw connection, its response
+ * received: the response's status field. */
+static uint16_t raw_capsule(struct world *w, struct raw_client *rc, struct raw_conn *c,
+			    const struct nvsim_sqe *sqe)
+{
+	struct nvsim_sqe cap = *sqe;
+	struct nvsim_cqe rsp = { 0 };
+	struct verbs_mr *smr, *rmr;
+	struct verbs_sge ss, rs;
+	struct verbs_send_wr swr = { .wr_id = 1, .sg_list = &ss, .num_sge = 1,
+				     .opcode = VERBS_WR_SEND, .send_flags = VERBS_SEND_SIGNALED };
+	struct verbs_recv_wr rwr = { .wr_id = 2, .sg_list = &rs, .num_sge = 1 };
+	const struct verbs_send_wr *bad_s;
+	const struct verbs_recv_wr *bad_r;
+	struct verbs_wc wc[4];
+	bool sent = false, got = false;
+
+	assert_int_equal(verbs_mr_reg(rc->pd, &cap, sizeof(cap), 0, &smr), 0);
+	assert_int_equal(verbs_mr_reg(rc->pd, &rsp, sizeof(rsp), VERBS_ACCESS_LOCAL_WRITE, &rmr),
+			 0);
+	ss = (struct verbs_sge){ (uintptr_t)&cap, sizeof(cap), verbs_mr_lkey(smr) };
+	rs = (struct verbs_sge){ (uintptr_t)&rsp, sizeof(rsp), verbs_mr_lkey(rmr) };
+	assert_int_equal(verbs_post_recv(c->qp, &rwr, &bad_r), 0);
+	assert_int_equal(verbs_post_send(c->qp, &swr, &bad_s), 0);
+	for (int i = 0; i < 100000 && !(sent && got); i++) {
+		int n = verbs_poll_cq(rc->cq, 4, wc);
+
+		for (int k = 0; k < n; k++) {
+			assert_int_equal(wc[k].status, VERBS_WC_SUCCESS);
+			sent |= wc[k].wr_id == 1;
+			got |= wc[k].wr_id == 2;
+		}
+		world_poll(w);
+	}
+	assert_true(sent && got);
+	verbs_mr_dereg(smr);
+	verbs_mr_dereg(rmr);
+	return nvsim_cqe_status_field(&rsp);
+}
+
+static struct raw_conn *raw_up(struct raw_client *rc)
+{
+	for (unsigned int i = 0; i < rc->cap; i++)
+		if (rc->conns[i].state == RAW_UP)
+			return &rc->conns[i];
+	fail_msg("no connection up");
+	return NULL;
+}
+
+/* Before Connect a keyed SGL names no data the target takes: an Identify
+ * of 1 MiB is answered Command Sequence Error, a Connect of 1 MiB Data SGL
+ * Length Invalid, and neither asks the pool for a buffer. */
+static void test_before_connect_no_data_but_connects(void **state)
+{
+	struct world_opts o = { .mdts = 8, .ns_bytes = 1ull << 20 };
+	struct world *w = world_new(&o);
+	struct nvsim_sqe sqe = { .opcode = nvme_admin_identify, .flags = 0x40 };
+	struct nvsim_sqe_fabrics *f = (void *)&sqe;
+	struct raw_client rc;
+	struct raw_conn *c;
+
+	(void)state;
+	raw_open_client(w, &rc, HOSTILE_ADDR, 2);
+	raw_open(&rc, 0);
+	settle(w, &rc);
+	c = raw_up(&rc);
+	nvsim_sgl_keyed_set(&sqe.dptr.keyed, 0x10000, MIB, 0x1234, NVSIM_SGL_SUBTYPE_ADDRESS);
+	assert_int_equal(raw_capsule(w, &rc, c, &sqe), NVSIM_SC_GENERIC(NVME_SC_CMD_SEQ_ERROR));
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = NVSIM_FABRICS_OPCODE;
+	sqe.flags = 0x40;
+	f->fctype = nvme_fabrics_type_connect;
+	nvsim_sgl_keyed_set(&sqe.dptr.keyed, 0x10000, MIB, 0x1234, NVSIM_SGL_SUBTYPE_ADDRESS);
+	assert_int_equal(raw_capsule(w, &rc, c, &sqe),
+			 NVSIM_SC_GENERIC(NVME_SC_SGL_INVALID_DATA));
+	assert_int_equal(stats_of(w).pool_grants, 0);
+	assert_int_equal(stats_of(w).pool_high_water, 0);
+	raw_close_client(&rc);
+	world_free(w);
+}
+
+/* Beyond max_pending_conns accepted connections without Connect, the CM
+ * rejects with NO_RSC (the default, 256). */
+static void test_pending_connections_are_capped(void **state)
+{
+	enum { PENDING = NVSIM_RDMA_PENDING_CONNS_DEFAULT, EXTRA = 8 };
+	struct world_opts o = { .mdts = 8, .ns_bytes = 1ull << 20 };
+	struct world *w = world_new(&o);
+	struct raw_client rc;
+
+	(void)state;
+	raw_open_client(w, &rc, HOSTILE_ADDR, PENDING + EXTRA);
+	/* In batches the listener's backlog takes. */
+	for (unsigned int i = 0; i < PENDING + EXTRA; i++) {
+		raw_open(&rc, 0);
+		if (i % 64 == 63)
+			settle(w, &rc);
+	}
+	settle(w, &rc);
+	assert_int_equal(rc.established, PENDING);
+	assert_int_equal(rc.rejected_no_rsc, EXTRA);
+	assert_int_equal(stats_of(w).refused_pending_cap, EXTRA);
+	assert_int_equal(stats_of(w).conns_pending, PENDING);
+	raw_close_client(&rc);
+	world_free(w);
+}
+
+/* recv_ring_bytes_max for two I/O queues of 1024 entries: the third is
+ * rejected with NO_RSC, and one going makes room again. */
+static void test_receive_rings_are_capped(void **state)
+{
+	struct nvsim_target_config tc;
+	struct world_opts o = { .mdts = 8, .ns_bytes = 1ull << 20 };
+	struct nvsim_rdma_target_stats st;
+	struct raw_client rc;
+	struct world *w;
+	size_t ring;
+
+	(void)state;
+	nvsim_target_config_init(&tc);
+	ring = 1024 * (64 + (size_t)tc.in_capsule_data);
+	o.ring_bytes = 2 * ring + ring / 2;
+	w = world_new(&o);
+	raw_open_client(w, &rc, HOSTILE_ADDR, 4);
+	for (unsigned int i = 0; i < 3; i++)
+		raw_open(&rc, 1);
+	settle(w, &rc);
+	st = stats_of(w);
+	assert_int_equal(rc.established, 2);
+	assert_int_equal(rc.rejected_no_rsc, 1);
+	assert_int_equal(st.refused_ring_cap, 1);
+	assert_int_equal(st.recv_ring_reserved, 2 * ring);
+	raw_disconnect_one(&rc);
+	settle(w, &rc);
+	raw_open(&rc, 1);
+	settle(w, &rc);
+	assert_int_equal(rc.established, 3);
+	raw_close_client(&rc);
+	for (int i = 0; i < 64; i++)
+		world_poll(w);
+	assert_int_equal(stats_of(w).recv_ring_reserved, 0);
+	world_free(w);
+}
+
+static void start_io(struct nvsim_hq *hq, struct xfer *x, unsigned int n, size_t len,
+		     uint64_t slba0, bool write)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct nvsim_sqe sqe = { .opcode = write ? nvme_cmd_write : nvme_cmd_read,
+					 .nsid = htole32(1) };
+		struct nvsim_sqe_rw *rw = (void *)&sqe;
+
+		rw->slba = htole64(slba0 + (uint64_t)i * (len / 512));
+		rw->nlb = htole16((uint16_t)(len / 512 - 1));
+		fill_pattern(x[i].buf, len, i);
+		assert_int_equal(nvsim_hq_start(hq, &sqe, x[i].buf, len,
+						write ? NVSIM_DIR_H2C : NVSIM_DIR_C2H, &x[i].cmd),
+				 0);
+	}
+}
+
+/* Host B posts no receives for its I/O queue's responses (every SEND of the
+ * target's QP meets RNR, retried forever, and the READs and WRITEs behind
+ * it stall) while it keeps 32 Writes and 32 Reads of 64 KiB against a 3 MiB
+ * pool: a Write's run comes back once its data is written, only the Writes
+ * whose READs may go (ORD, 16) take one, and at most 16 Reads of a queue
+ * hold one; so host A's I/O is served while B's responses hang. */
+static void test_a_host_withholding_receives_starves_nobody(void **state)
+{
+	enum { N = 64, LEN = 64 * 1024 };
+	/* B's admin QP, the target's, B's I/O QP, the target's (the fake
+	 * numbers QPs in creation order from 0x100). */
+	const uint32_t target_io_qpn = 0x103;
+	struct world_opts o = { .mdts = 4, .ns_bytes = 8ull << 20, .pool_bytes = 3 * MIB };
+	struct world *w = world_new(&o);
+	struct verbs_fake_fault rnr = { .kind = VERBS_FAKE_FAULT_FORCE_RNR,
+					.qp_num = target_io_qpn,
+					.opcodes = 1u << VERBS_WR_SEND };
+	struct xfer x[N];
+	uint8_t *data = malloc((size_t)N * LEN), *want = malloc(LEN), *got = malloc(LEN);
+	struct nvsim_host *a, *b;
+	struct nvsim_host_status hs;
+	struct nvsim_rdma_target_stats st;
+	char msg[200];
+
+	(void)state;
+	assert_non_null(data);
+	assert_non_null(want);
+	assert_non_null(got);
+	memset(x, 0, sizeof(x));
+	for (unsigned int i = 0; i < N; i++)
+		x[i].buf = data + (size_t)i * LEN;
+	b = good_connect(w, 1, N - 1);
+	assert_int_equal(verbs_fake_inject(w->fab, &rnr), 0);
+	start_io(nvsim_host_io(b, 1), x, N / 2, LEN, 0, true);
+	start_io(nvsim_host_io(b, 1), x + N / 2, N / 2, LEN, 0, false);
+	for (int i = 0; i < 20000; i++)
+		world_poll(w);
+	/* The fault holds: not one of B's commands has its response. */
+	for (unsigned int i = 0; i < N; i++)
+		assert_int_equal(nvsim_hq_reap(nvsim_host_io(b, 1), &x[i].cmd), -EAGAIN);
+	st = stats_of(w);
+	print_message("seed %#x: host B's %u Writes and Reads unanswered (RNR); pool in use "
+		      "%zu KiB, %u waiting, %" PRIu64 " grants\n",
+		      SEED, N, st.pool_in_use / KIB, st.pool_waiting, st.pool_grants);
+	assert_true(st.pool_in_use <= 32u * LEN);
+	assert_int_equal(st.pool_waiting, 0);
+	a = good_connect(w, 1, 7);
+	fill_pattern(want, LEN, 0xa);
+	if (nvsim_host_rw(a, 1, true, 1, 4096, LEN / 512, want, LEN, &hs) ||
+	    nvsim_host_rw(a, 1, false, 1, 4096, LEN / 512, got, LEN, &hs))
+		fail_msg("host A: %s", nvsim_host_status_str(&hs, false, msg, sizeof(msg)));
+	assert_memory_equal(want, got, LEN);
+	/* B gives up on its unanswered Writes. */
+	for (unsigned int k = 0; k < N; k++)
+		nvsim_hq_buf_dereg(&x[k].cmd.hb);
+	nvsim_host_disconnect(a);
+	nvsim_host_disconnect(b);
+	for (int i = 0; i < 64; i++)
+		world_poll(w);
+	assert_int_equal(stats_of(w).conns, 0);
+	free(data);
+	free(want);
+	free(got);
+	world_free(w);
+}
+
+/* Host A reads a pattern through a pool of one 64 KiB run; host B then
+ * asks for Identify Controller into 64 KiB: refused (Data SGL Length
+ * Invalid), and nothing of the pool's, A's bytes, reaches B's buffer. */
+static void test_no_bytes_of_another_host_leak(void **state)
+{
+	enum { LEN = 64 * 1024 };
+	struct world_opts o = { .mdts = 4, .ns_bytes = 1ull << 20, .pool_bytes = LEN };
+	struct world *w = world_new(&o);
+	uint8_t *want = malloc(LEN), *got = malloc(LEN), *zero = calloc(1, LEN);
+	struct nvsim_sqe sqe = { .opcode = nvme_admin_identify };
+	struct nvsim_host_status hs;
+	struct nvsim_host *a, *b;
+	struct nvsim_hcmd cmd = { 0 };
+	char msg[200];
+	int ret;
+
+	(void)state;
+	assert_non_null(want);
+	assert_non_null(got);
+	assert_non_null(zero);
+	a = good_connect(w, 1, 7);
+	fill_pattern(want, LEN, 0x1ea4);
+	if (nvsim_host_rw(a, 1, true, 1, 0, LEN / 512, want, LEN, &hs) ||
+	    nvsim_host_rw(a, 1, false, 1, 0, LEN / 512, got, LEN, &hs))
+		fail_msg("host A: %s", nvsim_host_status_str(&hs, false, msg, sizeof(msg)));
+	assert_memory_equal(want, got, LEN);
+	b = good_connect(w, 1, 7);
+	memset(got, 0xee, LEN);
+	sqe.cdw10 = htole32(NVME_IDENTIFY_CNS_CTRL);
+	assert_int_equal(nvsim_hq_start(nvsim_host_admin(b), &sqe, got, LEN, NVSIM_DIR_C2H, &cmd),
+			 0);
+	for (int i = 0; (ret = nvsim_hq_reap(nvsim_host_admin(b), &cmd)) == -EAGAIN &&
+			i < 1000000; i++)
+		world_poll(w);
+	assert_int_equal(ret, 0);
+	assert_int_equal(nvsim_cqe_status_field(&cmd.cqe),
+			 NVSIM_SC_GENERIC(NVME_SC_SGL_INVALID_DATA));
+	memset(zero, 0xee, LEN);
+	assert_memory_equal(got, zero, LEN);
+	nvsim_host_disconnect(a);
+	nvsim_host_disconnect(b);
+	free(want);
+	free(got);
+	free(zero);
+	world_free(w);
+}
+
+/* A host's I/O queue dies with Writes in flight, more than the pool holds
+ * (4 runs; the link severed under its 9th RDMA READ): afterwards the pool is idle,
+ * nobody waits, and the target holds what it held before the host came. */
+static void test_a_drop_mid_flight_returns_everything(void **state)
+{
+	enum { N = 32, LEN = 64 * 1024 };
+	struct world_opts o = { .mdts = 4, .ns_bytes = 8ull << 20, .pool_bytes = 256 * KIB };
+	struct world *w = world_new(&o);
+	struct verbs_fake_fault drop = { .kind = VERBS_FAKE_FAULT_DROP_CONNECTION,
+					 .opcodes = 1u << VERBS_WR_RDMA_READ, .skip = 8,
+					 .count = 1 };
+	struct nvsim_rdma_target_stats st0, st;
+	uint8_t *data = malloc((size_t)N * LEN);
+	struct xfer x[N];
+	struct nvsim_host *h;
+
+	(void)state;
+	assert_non_null(data);
+	memset(x, 0, sizeof(x));
+	for (unsigned int i = 0; i < N; i++)
+		x[i].buf = data + (size_t)i * LEN;
+	nvsim_host_disconnect(good_connect(w, 1, N - 1));
+	for (int i = 0; i < 64; i++)
+		world_poll(w);
+	st0 = stats_of(w);
+	h = good_connect(w, 1, N - 1);
+	assert_int_equal(verbs_fake_inject(w->fab, &drop), 0);
+	start_io(nvsim_host_io(h, 1), x, N, LEN, 0, true);
+	for (int i = 0; i < 20000; i++) {
+		world_poll(w);
+		for (unsigned int k = 0; k < N; k++)
+			if (!x[k].cmd.done && nvsim_hq_reap(nvsim_host_io(h, 1), &x[k].cmd) == 0)
+				x[k].cmd.done = true;
+	}
+	st = stats_of(w);
+	print_message("seed %#x: after the drop: %u connections, pool in use %zu KiB, "
+		      "%u waiting (at most %u), %" PRIu64 " grants\n",
+		      SEED, st.conns, st.pool_in_use / KIB, st.pool_waiting, st.pool_max_waiting,
+		      st.pool_grants);
+	assert_true(st.pool_max_waiting > 0);
+	assert_int_equal(st.pool_in_use, 0);
+	assert_int_equal(st.pool_waiting, 0);
+	for (unsigned int k = 0; k < N; k++)
+		if (!x[k].cmd.done)
+			nvsim_hq_buf_dereg(&x[k].cmd.hb);
+	nvsim_host_disconnect(h);
+	for (int i = 0; i < 64; i++)
+		world_poll(w);
+	st = stats_of(w);
+	assert_int_equal(st.conns, 0);
+	assert_int_equal(st.pool_in_use, 0);
+	assert_int_equal(st.mem_bytes, st0.mem_bytes);
+	free(data);
 	world_free(w);
 }
 
@@ -687,6 +1024,12 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_the_connect_timer_fires_at_its_edge),
 	cmocka_unit_test(test_128_queues_every_entry_mdts_sized_through_a_small_pool),
 	cmocka_unit_test(test_a_pool_below_one_transfer_is_refused),
+	cmocka_unit_test(test_before_connect_no_data_but_connects),
+	cmocka_unit_test(test_pending_connections_are_capped),
+	cmocka_unit_test(test_receive_rings_are_capped),
+	cmocka_unit_test(test_a_host_withholding_receives_starves_nobody),
+	cmocka_unit_test(test_no_bytes_of_another_host_leak),
+	cmocka_unit_test(test_a_drop_mid_flight_returns_everything),
 };
 
 NVMFSIM_TEST_MAIN(tests)

@@ -580,6 +580,10 @@ static const struct {
 	  offsetof(struct cli_port_params, max_connections_per_host) },
 	{ "connect_timeout_ms", false, 1, 3600000,
 	  offsetof(struct cli_port_params, connect_timeout_ms) },
+	{ "max_pending_connections", false, 1, 1u << 20,
+	  offsetof(struct cli_port_params, max_pending_connections) },
+	{ "receive_ring_size", true, 1, UINT64_MAX,
+	  offsetof(struct cli_port_params, recv_ring_bytes), true },
 };
 
 static int load_param(struct ctx *c, const char *path, const char *k, struct json_object *val,
@@ -614,7 +618,8 @@ static int load_param(struct ctx *c, const char *path, const char *k, struct jso
 	}
 	return json_in_fail(&c->in, path, k, "not a port setting this target has (it takes "
 			    "max_queue_size, pi_enable, inline_data_size, buffer_pool_size, "
-			    "max_connections, max_connections_per_host, connect_timeout_ms)");
+			    "receive_ring_size, max_connections, max_connections_per_host, "
+			    "max_pending_connections, connect_timeout_ms)");
 }
 
 static int load_params(struct ctx *c, struct json_object *j, const char *where,

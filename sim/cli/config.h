@@ -21,13 +21,15 @@
  * attributes there, as strings; the keys we honour are nvmet's
  * max_queue_size and pi_enable ("0" only: no protection information),
  * inline_data_size is read and ignored (ours is the target's), and our
- * own buffer_pool_size (a size, "64M"), max_connections,
- * max_connections_per_host and connect_timeout_ms.  0: not set. */
+ * own buffer_pool_size and receive_ring_size (sizes, "64M"),
+ * max_connections, max_connections_per_host, max_pending_connections and
+ * connect_timeout_ms.  0: not set. */
 struct cli_port_params {
 	uint64_t buffer_pool_bytes;
 	uint32_t max_queue_size;
-	uint32_t max_connections, max_connections_per_host;
+	uint32_t max_connections, max_connections_per_host, max_pending_connections;
 	uint32_t connect_timeout_ms;
+	uint64_t recv_ring_bytes;
 };
 
 struct cli_config_port {

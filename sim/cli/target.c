@@ -59,6 +59,11 @@ static void usage(FILE *out)
 		"                            more are rejected in the RDMA CM (No Resources)\n"
 		"      --max-connections-per-host N\n"
 		"                            the same from one host address (default 512)\n"
+		"      --max-pending-connections N\n"
+		"                            connections not yet through Fabrics Connect at\n"
+		"                            once (default 256)\n"
+		"      --receive-rings SIZE  memory all queues' receive rings may take together\n"
+		"                            (default 1G); a queue past it is rejected in the CM\n"
 		"      --connect-timeout SECONDS\n"
 		"                            a connection that has not completed Fabrics\n"
 		"                            Connect by then is dropped (default 10)\n"
@@ -152,6 +157,8 @@ static int parse(int argc, char **argv, struct target_opts *o)
 		{ "max-connections", required_argument, NULL, 1012 },
 		{ "max-connections-per-host", required_argument, NULL, 1013 },
 		{ "connect-timeout", required_argument, NULL, 1014 },
+		{ "max-pending-connections", required_argument, NULL, 1015 },
+		{ "receive-rings", required_argument, NULL, 1016 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -276,6 +283,20 @@ static int parse(int argc, char **argv, struct target_opts *o)
 					       optarg, 1u << 20), -1;
 			*(opt == 1012 ? &o->res.max_connections : &o->res.max_connections_per_host) =
 				(uint32_t)v;
+			break;
+		case 1015:
+			if (cli_parse_u64(optarg, 1u << 20, &v) || !v)
+				return fprintf(stderr, PROG ": --max-pending-connections '%s': want 1 to "
+					       "%u\n", optarg, 1u << 20), -1;
+			o->res.max_pending_connections = (uint32_t)v;
+			break;
+		case 1016:
+			if (cli_parse_size_multiple(optarg, 0, &v, why, sizeof(why)))
+				return fprintf(stderr, PROG ": --receive-rings: %s\n", why), -1;
+			if (!v)
+				return fprintf(stderr, PROG ": --receive-rings: want a size above 0\n"),
+				       -1;
+			o->res.recv_ring_bytes = v;
 			break;
 		case 1014:
 			if (cli_parse_u64(optarg, 3600, &v) || !v)
@@ -440,6 +461,10 @@ static void port_rdma_config(const struct target_opts *o, const struct cli_confi
 			rc->max_conns_per_host = res[i]->max_connections_per_host;
 		if (res[i]->connect_timeout_ms)
 			rc->connect_timeout_ms = res[i]->connect_timeout_ms;
+		if (res[i]->max_pending_connections)
+			rc->max_pending_conns = res[i]->max_pending_connections;
+		if (res[i]->recv_ring_bytes)
+			rc->recv_ring_bytes_max = (size_t)res[i]->recv_ring_bytes;
 	}
 }
 
@@ -466,21 +491,38 @@ static int check_listeners(const struct target_opts *o, const struct nvsim_targe
 	return 0;
 }
 
+static unsigned int or_default(unsigned int v, unsigned int def)
+{
+	return v ? v : def;
+}
+
+/* The bounds a listener keeps, as one line's tail. */
+static void format_bounds(const struct nvsim_rdma_target_config *rc, char *buf, size_t len)
+{
+	size_t rings = rc->recv_ring_bytes_max ? rc->recv_ring_bytes_max
+					       : (size_t)NVSIM_RDMA_RECV_RING_DEFAULT_BYTES;
+
+	snprintf(buf, len, "connections at most %u (%u per host, %u before Connect), Connect "
+		 "within %u ms, receive rings at most %zu MiB",
+		 or_default(rc->max_conns_per_port, NVSIM_RDMA_CONNS_PER_PORT_DEFAULT),
+		 or_default(rc->max_conns_per_host, NVSIM_RDMA_CONNS_PER_HOST_DEFAULT),
+		 or_default(rc->max_pending_conns, NVSIM_RDMA_PENDING_CONNS_DEFAULT),
+		 or_default(rc->connect_timeout_ms, NVSIM_RDMA_CONNECT_TIMEOUT_DEFAULT_MS),
+		 rings >> 20);
+}
+
 /* What the listener really holds, as it started. */
 static void print_listening(const struct cli_config_port *cp, const char *which,
 			    const struct nvsim_rdma_target_config *rc,
 			    const struct nvsim_rdma_target *rt)
 {
 	struct nvsim_rdma_target_stats st;
+	char bounds[256];
 
 	nvsim_rdma_target_get_stats(rt, &st);
-	printf(PROG ": listening on rdma %s%s: buffers %zu MiB (%zu-byte units), connections "
-	       "at most %u (%u per host), Connect within %u ms\n", cp->addr, which,
-	       st.pool_bytes >> 20, st.pool_unit,
-	       rc->max_conns_per_port ? rc->max_conns_per_port : NVSIM_RDMA_CONNS_PER_PORT_DEFAULT,
-	       rc->max_conns_per_host ? rc->max_conns_per_host : NVSIM_RDMA_CONNS_PER_HOST_DEFAULT,
-	       rc->connect_timeout_ms ? rc->connect_timeout_ms
-				      : NVSIM_RDMA_CONNECT_TIMEOUT_DEFAULT_MS);
+	format_bounds(rc, bounds, sizeof(bounds));
+	printf(PROG ": listening on rdma %s%s: buffers %zu MiB (%zu-byte units), %s\n", cp->addr,
+	       which, st.pool_bytes >> 20, st.pool_unit, bounds);
 }
 
 /* --check: a port's settings as configured (the pool is rounded to whole
@@ -488,16 +530,13 @@ static void print_listening(const struct cli_config_port *cp, const char *which,
 static void print_check(const struct target_opts *o, const struct cli_config_port *cp)
 {
 	struct nvsim_rdma_target_config rc;
+	char bounds[256];
 
 	port_rdma_config(o, cp, &rc);
-	printf(" rdma %s (buffers %zu MiB, connections at most %u, %u per host, Connect within "
-	       "%u ms)", cp->addr,
+	format_bounds(&rc, bounds, sizeof(bounds));
+	printf(" rdma %s (buffers %zu MiB, %s)", cp->addr,
 	       (rc.buffer_pool_bytes ? rc.buffer_pool_bytes
-				     : (size_t)NVSIM_RDMA_POOL_DEFAULT_BYTES) >> 20,
-	       rc.max_conns_per_port ? rc.max_conns_per_port : NVSIM_RDMA_CONNS_PER_PORT_DEFAULT,
-	       rc.max_conns_per_host ? rc.max_conns_per_host : NVSIM_RDMA_CONNS_PER_HOST_DEFAULT,
-	       rc.connect_timeout_ms ? rc.connect_timeout_ms
-				     : NVSIM_RDMA_CONNECT_TIMEOUT_DEFAULT_MS);
+				     : (size_t)NVSIM_RDMA_POOL_DEFAULT_BYTES) >> 20, bounds);
 }
 
 static int listen_port(const struct target_opts *o, struct nvsim_target *t,

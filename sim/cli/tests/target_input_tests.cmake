@@ -85,19 +85,22 @@ endforeach()
 # A port's param sets its listener (nvmet's max_queue_size, our buffers,
 # connection caps and Connect timer), and --check shows them.
 nvmfsim_add_expect_test(cli.target_config_port_params_honoured EXPECT 0
-  STDOUT "rdma 127\\.0\\.0\\.1:4420 \\(buffers 32 MiB, connections at most 100, 10 per host, Connect within 2500 ms\\)"
+  STDOUT "rdma 127\\.0\\.0\\.1:4420 \\(buffers 32 MiB, connections at most 100 \\(10 per host, 20 before Connect\\), Connect within 2500 ms, receive rings at most 512 MiB\\)"
   COMMAND nvmfsim target --config ${PROJECT_SOURCE_DIR}/fixtures/configs/port-params.json --check)
 nvmfsim_add_expect_test(cli.target_resource_flags_shown_by_check EXPECT 0
-  STDOUT "\\(buffers 128 MiB, connections at most 64, 8 per host, Connect within 3000 ms\\)"
+  STDOUT "\\(buffers 128 MiB, connections at most 64 \\(8 per host, 4 before Connect\\), Connect within 3000 ms, receive rings at most 64 MiB\\)"
   COMMAND nvmfsim target -a 127.0.0.1 --buffers 128M --max-connections 64
-  --max-connections-per-host 8 --connect-timeout 3 --check)
+  --max-connections-per-host 8 --max-pending-connections 4 --receive-rings 64M
+  --connect-timeout 3 --check)
 nvmfsim_add_expect_test(cli.target_verbose_prints_device_limits EXPECT 0
   STDOUT "device limits \\(provider fake\\):.*  max_qp +131072.*  max_qp_wr +32768.*  max_mr +16777216"
   COMMAND nvmfsim target -a 127.0.0.1 --provider fake -v --check)
 foreach(row "buffers|0|--buffers: want a size above 0" "buffers|1x|--buffers: '1x' is not a size"
             "max-connections|0|--max-connections '0': want 1 to"
             "max-connections-per-host|x|--max-connections-per-host 'x': want 1 to"
-            "connect-timeout|0|--connect-timeout '0': want 1 to 3600 seconds")
+            "connect-timeout|0|--connect-timeout '0': want 1 to 3600 seconds"
+            "max-pending-connections|0|--max-pending-connections '0': want 1 to"
+            "receive-rings|0|--receive-rings: want a size above 0")
   string(REPLACE "|" ";" f "${row}")
   list(GET f 0 opt)
   list(GET f 1 val)

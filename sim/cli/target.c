@@ -135,6 +135,29 @@ static bool ip_address(const char *text)
 	       (inet_pton(AF_INET, text, bin) == 1 || inet_pton(AF_INET6, text, bin) == 1);
 }
 
+/* --NAME N, 1 to max: 0 or -1 with the message printed. */
+static int flag_count(const char *name, const char *arg, uint64_t max, const char *unit,
+		      uint64_t *out)
+{
+	if (!cli_parse_u64(arg, max, out) && *out)
+		return 0;
+	fprintf(stderr, PROG ": --%s '%s': want 1 to %llu%s\n", name, arg, (unsigned long long)max,
+		unit);
+	return -1;
+}
+
+/* --NAME SIZE, above 0. */
+static int flag_size(const char *name, const char *arg, uint64_t *out)
+{
+	char why[200];
+
+	if (cli_parse_size_multiple(arg, 0, out, why, sizeof(why)))
+		return fprintf(stderr, PROG ": --%s: %s\n", name, why), -1;
+	if (!*out)
+		return fprintf(stderr, PROG ": --%s: want a size above 0\n", name), -1;
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct target_opts *o)
 {
 	static const struct option longopts[] = {
@@ -269,41 +292,34 @@ static int parse(int argc, char **argv, struct target_opts *o)
 		case 1010: o->check = true; break;
 		case 'v': o->verbose = true; break;
 		case 1011:
-			if (cli_parse_size_multiple(optarg, 0, &v, why, sizeof(why)))
-				return fprintf(stderr, PROG ": --buffers: %s\n", why), -1;
-			if (!v)
-				return fprintf(stderr, PROG ": --buffers: want a size above 0\n"), -1;
+			if (flag_size("buffers", optarg, &v))
+				return -1;
 			o->res.buffer_pool_bytes = v;
 			break;
 		case 1012:
+			if (flag_count("max-connections", optarg, 1u << 20, "", &v))
+				return -1;
+			o->res.max_connections = (uint32_t)v;
+			break;
 		case 1013:
-			if (cli_parse_u64(optarg, 1u << 20, &v) || !v)
-				return fprintf(stderr, PROG ": --%s '%s': want 1 to %u\n",
-					       opt == 1012 ? "max-connections"
-							   : "max-connections-per-host",
-					       optarg, 1u << 20), -1;
-			*(opt == 1012 ? &o->res.max_connections : &o->res.max_connections_per_host) =
-				(uint32_t)v;
+			if (flag_count("max-connections-per-host", optarg, 1u << 20, "", &v))
+				return -1;
+			o->res.max_connections_per_host = (uint32_t)v;
+			break;
+		case 1014:
+			if (flag_count("connect-timeout", optarg, 3600, " seconds", &v))
+				return -1;
+			o->res.connect_timeout_ms = (uint32_t)v * 1000u;
 			break;
 		case 1015:
-			if (cli_parse_u64(optarg, 1u << 20, &v) || !v)
-				return fprintf(stderr, PROG ": --max-pending-connections '%s': want 1 to "
-					       "%u\n", optarg, 1u << 20), -1;
+			if (flag_count("max-pending-connections", optarg, 1u << 20, "", &v))
+				return -1;
 			o->res.max_pending_connections = (uint32_t)v;
 			break;
 		case 1016:
-			if (cli_parse_size_multiple(optarg, 0, &v, why, sizeof(why)))
-				return fprintf(stderr, PROG ": --receive-rings: %s\n", why), -1;
-			if (!v)
-				return fprintf(stderr, PROG ": --receive-rings: want a size above 0\n"),
-				       -1;
+			if (flag_size("receive-rings", optarg, &v))
+				return -1;
 			o->res.recv_ring_bytes = v;
-			break;
-		case 1014:
-			if (cli_parse_u64(optarg, 3600, &v) || !v)
-				return fprintf(stderr, PROG ": --connect-timeout '%s': want 1 to 3600 "
-					       "seconds\n", optarg), -1;
-			o->res.connect_timeout_ms = (uint32_t)v * 1000u;
 			break;
 		default:
 			usage(stderr);

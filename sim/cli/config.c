@@ -552,8 +552,8 @@ static int param_value(struct ctx *c, const char *where, const char *key,
 	int ret;
 
 	if (!json_object_is_type(v, json_type_string))
-		return json_in_fail(&c->in, where, key, "want a string (nvmetcli writes \"%llu\"), "
-				    "got %s", (unsigned long long)min, shown(v));
+		return json_in_fail(&c->in, where, key, "want a string (nvmetcli writes every "
+				    "param as one), got %s", shown(v));
 	ret = is_size ? cli_parse_size_multiple(text, 0, out, why, sizeof(why))
 		      : cli_parse_u64(text, max, out);
 	if (is_size && ret)
